@@ -1,0 +1,88 @@
+package io.medpipe.pipeline;
+
+/**
+ * The names shared by the BPMN/DMN files in {@code processes/} and the Java code: process keys, external-task
+ * topics, messages, BPMN errors and process variables. Declared once here so that a rename breaks the build
+ * instead of a running pipeline.
+ */
+public final class ProcessConstants {
+
+  private ProcessConstants() {}
+
+  // Process definitions
+  public static final String PROCESS_PIPELINE = "mlops-pipeline";
+  public static final String PROCESS_DEVELOP = "develop";
+  public static final String PROCESS_STAGING = "staging";
+  public static final String PROCESS_PRODUCTION = "production";
+  public static final String DECISION_CLINICAL_VALIDATION = "clinical-validation";
+
+  // Messages
+  public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
+
+  // External-task topics, one worker class each (workers/)
+  public static final String TOPIC_EXTRACT_DATA = "extract-data";
+  public static final String TOPIC_PSEUDONYMIZE = "pseudonymize";
+  public static final String TOPIC_EDA = "eda";
+  public static final String TOPIC_TRAIN_MODEL = "train-model";
+  public static final String TOPIC_EVALUATE_MODEL = "evaluate-model";
+  public static final String TOPIC_REGISTER_MODEL = "register-model";
+  public static final String TOPIC_DEPLOY_STAGING = "deploy-staging";
+  public static final String TOPIC_STAGING_TESTS = "staging-tests";
+  public static final String TOPIC_FETCH_MODEL = "fetch-model";
+  public static final String TOPIC_DEPLOY_PRODUCTION = "deploy-production";
+  public static final String TOPIC_SMOKE_TEST = "smoke-test";
+  public static final String TOPIC_PROMOTE_MODEL = "promote-model";
+  public static final String TOPIC_ROLLBACK_PRODUCTION = "rollback-production";
+
+  // BPMN errors thrown by workers (caught by boundary events)
+  public static final String ERROR_DEPLOYMENT_FAILED = "DEPLOYMENT_FAILED";
+  public static final String ERROR_STAGING_TESTS_FAILED = "STAGING_TESTS_FAILED";
+
+  // User tasks and candidate groups
+  public static final String TASK_MEDICAL_QA = "medical-qa-review";
+  public static final String TASK_APPROVE_PRODUCTION = "approve-production";
+  public static final String GROUP_MEDICAL_REVIEWERS = "medical-reviewers";
+  public static final String GROUP_DEVOPS = "devops";
+  public static final String GROUP_DATA_SCIENTISTS = "data-scientists";
+  public static final String GROUP_OPERATORS = "operators";
+  /** Technical group of the external-task workers' own user. */
+  public static final String GROUP_WORKERS = "medpipe-workers";
+
+  // Process variables: references, never payloads
+  public static final String VAR_TRIGGER = "trigger";                     // manual | schedule | alert
+  public static final String VAR_ALERT_GROUP = "alertGroup";
+  public static final String VAR_EXTRACT_ID = "extractId";
+  public static final String VAR_SNAPSHOT_ID = "snapshotId";
+  public static final String VAR_DATASET_HASH = "datasetHash";
+  public static final String VAR_ROW_COUNT = "rowCount";
+  public static final String VAR_CLASS_COUNTS = "classCounts";            // JSON string {"none":..., ...}
+  public static final String VAR_IMBALANCE_RATIO = "imbalanceRatio";      // majority count / minority count
+  public static final String VAR_MINORITY_COUNT = "minorityCount";
+  public static final String VAR_MINORITY_CLASS = "minorityClass";
+  public static final String VAR_EDA_REPORT_ID = "edaReportId";
+  public static final String VAR_TRAINING_RUN_ID = "trainingRunId";
+  public static final String VAR_TARGET_CLASS = "targetClass";            // the rare disease the model is for
+  public static final String VAR_RARE_RECALL = "rareRecall";
+  public static final String VAR_RARE_PRECISION = "rarePrecision";
+  public static final String VAR_RARE_F1 = "rareF1";
+  public static final String VAR_RARE_ROC_AUC = "rareRocAuc";
+  public static final String VAR_RARE_AUPRC = "rareAuprc";
+  public static final String VAR_MACRO_F1 = "macroF1";
+  public static final String VAR_METRICS_TABLE = "metricsTable";          // JSON string, per-class metrics
+  public static final String VAR_VALIDATION_FAILURES = "validationFailures"; // DMN collectEntries result
+  public static final String VAR_DEVELOP_OUTCOME = "developOutcome";      // validated | rejected
+  public static final String VAR_MODEL_VERSION_ID = "modelVersionId";
+  public static final String VAR_MODEL_VERSION = "modelVersion";          // human label, e.g. fabry-rf v3
+  public static final String VAR_STAGING_TESTS_REPORT = "stagingTestsReport"; // JSON string
+  public static final String VAR_STAGING_P99_MS = "stagingP99Ms";
+  public static final String VAR_QA_DECISION = "qaDecision";              // approve | reject
+  public static final String VAR_QA_COMMENT = "qaComment";
+  public static final String VAR_QA_REVIEWER = "qaReviewer";
+  public static final String VAR_STAGING_OUTCOME = "stagingOutcome";      // approved | rejected
+  public static final String VAR_DEPLOY_DECISION = "deployDecision";      // approve | refuse
+  public static final String VAR_DEPLOY_COMMENT = "deployComment";
+  public static final String VAR_DEPLOY_APPROVER = "deployApprover";
+  public static final String VAR_PREVIOUS_PRODUCTION_VERSION_ID = "previousProductionVersionId";
+  public static final String VAR_PRODUCTION_OUTCOME = "productionOutcome"; // deployed | refused | rolled-back
+  public static final String VAR_FAILURE_REASON = "failureReason";
+}
