@@ -2,9 +2,19 @@ package io.medpipe;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
+/**
+ * medpipe: the MLOps pipeline for rare-disease diagnostic models. By default one process runs the Camunda
+ * engine, Cockpit and Tasklist, the external-task workers and the prediction API; with the {@code worker}
+ * profile the same jar runs only the workers against a remote engine.
+ */
 @SpringBootApplication
+@EnableScheduling
+@ConfigurationPropertiesScan
 public class MedpipeApplication {
+
   public static void main(String[] args) {
     SpringApplication.run(MedpipeApplication.class, args);
   }

@@ -1,0 +1,28 @@
+package io.medpipe.dataset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.medpipe.system.ApiProblems.NotFoundException;
+import java.util.UUID;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Serves the pipeline's reports (aggregates only, no row-level data) to reviewers, linked from the task forms. */
+@RestController
+class ReportController {
+
+  private final ReportStore reports;
+
+  ReportController(ReportStore reports) {
+    this.reports = reports;
+  }
+
+  @GetMapping("/api/v1/reports/{id}")
+  JsonNode report(@PathVariable UUID id) {
+    JsonNode report = reports.find(id);
+    if (report == null) {
+      throw new NotFoundException("no report " + id);
+    }
+    return report;
+  }
+}

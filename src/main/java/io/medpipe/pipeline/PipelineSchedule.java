@@ -1,0 +1,57 @@
+package io.medpipe.pipeline;
+
+import io.medpipe.system.EngineRole;
+import io.medpipe.system.MedpipeProperties;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.management.JobDefinition;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The retraining schedule read by the pipeline's timer start event ({@code ${pipelineSchedule.cycle}}).
+ * When scheduling is off (the default) the timer's job definition is suspended, so Cockpit shows it as
+ * suspended instead of silently never firing.
+ */
+@EngineRole
+@Component("pipelineSchedule")
+public class PipelineSchedule {
+
+  private static final Logger log = LoggerFactory.getLogger(PipelineSchedule.class);
+
+  private final MedpipeProperties.Pipeline settings;
+  private final RepositoryService repository;
+  private final ManagementService management;
+
+  PipelineSchedule(MedpipeProperties properties, RepositoryService repository, ManagementService management) {
+    this.settings = properties.pipeline();
+    this.repository = repository;
+    this.management = management;
+  }
+
+  /** A Quartz-style cron expression as Camunda's timer cycle understands it. */
+  public String getCycle() {
+    return settings.scheduleCron();
+  }
+
+  @EventListener(ProcessDeployer.ProcessesDeployedEvent.class)
+  void applySchedule() {
+    ProcessDefinition latest = repository.createProcessDefinitionQuery()
+        .processDefinitionKey(ProcessConstants.PROCESS_PIPELINE).latestVersion().singleResult();
+    if (latest == null) {
+      return;
+    }
+    for (JobDefinition timer : management.createJobDefinitionQuery().processDefinitionId(latest.getId())
+        .jobType("timer-start-event").list()) {
+      if (settings.scheduleEnabled() && timer.isSuspended()) {
+        management.activateJobDefinitionById(timer.getId(), true);
+      } else if (!settings.scheduleEnabled() && !timer.isSuspended()) {
+        management.suspendJobDefinitionById(timer.getId(), true);
+      }
+    }
+    log.info("Scheduled retraining is {} (cron {})", settings.scheduleEnabled() ? "on" : "off", settings.scheduleCron());
+  }
+}

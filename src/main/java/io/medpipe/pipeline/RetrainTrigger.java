@@ -1,0 +1,55 @@
+package io.medpipe.pipeline;
+
+import io.medpipe.system.EngineRole;
+import java.util.List;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.variable.Variables;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Starts a retraining run for a monitoring alert group unless one is already active for it.
+ *
+ * <p>The check and the start happen under a PostgreSQL transaction-scoped advisory lock on the business key, so
+ * two notifications arriving together on two API nodes still start one run.
+ */
+@EngineRole
+@Service
+public class RetrainTrigger {
+
+  /** What happened to a retrain request. */
+  public record Result(boolean started, String processInstanceId, String businessKey) {}
+
+  private final RuntimeService runtime;
+  private final JdbcTemplate jdbc;
+  private final TransactionTemplate tx;
+
+  RetrainTrigger(RuntimeService runtime, JdbcTemplate jdbc, TransactionTemplate tx) {
+    this.runtime = runtime;
+    this.jdbc = jdbc;
+    this.tx = tx;
+  }
+
+  public Result requestRetrain(String businessKey, String alertGroup, List<String> alertNames) {
+    return tx.execute(status -> {
+      jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext(?))", businessKey);
+      ProcessInstance active = runtime.createProcessInstanceQuery()
+          .processDefinitionKey(ProcessConstants.PROCESS_PIPELINE)
+          .processInstanceBusinessKey(businessKey)
+          .listPage(0, 1).stream().findFirst().orElse(null);
+      if (active != null) {
+        return new Result(false, active.getId(), businessKey);
+      }
+      ProcessInstance started = runtime.createMessageCorrelation(ProcessConstants.MESSAGE_RETRAIN_REQUESTED)
+          .processInstanceBusinessKey(businessKey)
+          .setVariables(Variables.createVariables()
+              .putValue(ProcessConstants.VAR_TRIGGER, "alert")
+              .putValue(ProcessConstants.VAR_ALERT_GROUP, alertGroup)
+              .putValue("alertNames", String.join(",", alertNames)))
+          .correlateStartMessage();
+      return new Result(true, started.getId(), businessKey);
+    });
+  }
+}

@@ -1,0 +1,114 @@
+package io.medpipe.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.medpipe.system.EngineRole;
+import io.medpipe.system.InvalidRequestException;
+import io.medpipe.system.InvalidRequestException.FieldProblem;
+import io.medpipe.system.MedpipeProperties;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Receives Prometheus Alertmanager's webhook and asks the pipeline to retrain. One alert group (Alertmanager's
+ * {@code groupKey}) never has two runs at once: repeated notifications while its run is active are acknowledged
+ * without starting another.
+ */
+@EngineRole
+@RestController
+class RetrainWebhookController {
+
+  private final RetrainTrigger trigger;
+  private final byte[] token;
+
+  RetrainWebhookController(RetrainTrigger trigger, MedpipeProperties properties) {
+    this.trigger = trigger;
+    this.token = properties.webhook().token().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The part of Alertmanager's webhook payload (version 4) that medpipe reads. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record AlertmanagerPayload(String version, String groupKey, String status, String receiver,
+                             Map<String, String> groupLabels, List<Alert> alerts) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Alert(String status, Map<String, String> labels, Map<String, String> annotations) {}
+
+  @PostMapping(path = "/api/v1/webhooks/retrain", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<?> retrain(@RequestHeader(name = "Authorization", required = false) String authorization,
+                            @RequestBody AlertmanagerPayload payload) {
+    if (!authorized(authorization)) {
+      ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED,
+          "a valid bearer token is required (medpipe.webhook.token)");
+      problem.setTitle("Unauthorized");
+      return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+          .header("WWW-Authenticate", "Bearer realm=\"medpipe\"")
+          .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+    validate(payload);
+    if ("resolved".equals(payload.status())) {
+      return ResponseEntity.ok(Map.of("status", "ignored", "reason", "alert group is resolved"));
+    }
+    List<String> alertNames = new ArrayList<>();
+    for (Alert alert : payload.alerts()) {
+      if (alert.labels() != null && alert.labels().get("alertname") != null) {
+        alertNames.add(alert.labels().get("alertname"));
+      }
+    }
+    RetrainTrigger.Result result = trigger.requestRetrain(businessKey(payload.groupKey()), payload.groupKey(), alertNames);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", result.started() ? "started" : "already-running");
+    body.put("processInstanceId", result.processInstanceId());
+    body.put("businessKey", result.businessKey());
+    return result.started()
+        ? ResponseEntity.accepted().location(URI.create("/engine-rest/process-instance/" + result.processInstanceId())).body(body)
+        : ResponseEntity.ok(body);
+  }
+
+  private boolean authorized(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(presented, token);
+  }
+
+  private static void validate(AlertmanagerPayload p) {
+    List<FieldProblem> problems = new ArrayList<>();
+    if (p.groupKey() == null || p.groupKey().isBlank()) {
+      problems.add(new FieldProblem("groupKey", "is required"));
+    }
+    if (p.status() == null || !(p.status().equals("firing") || p.status().equals("resolved"))) {
+      problems.add(new FieldProblem("status", "must be 'firing' or 'resolved'"));
+    }
+    if (p.alerts() == null || p.alerts().isEmpty()) {
+      problems.add(new FieldProblem("alerts", "must list at least one alert"));
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(problems);
+    }
+  }
+
+  /** A stable, short business key per alert group (the group key itself may be long and full of quotes). */
+  static String businessKey(String groupKey) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(groupKey.getBytes(StandardCharsets.UTF_8));
+      return "alert-" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.medpipe.registry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Artifacts as files under a root directory; written to a temporary file first, then moved into place. */
+public class FileSystemArtifactStore implements ArtifactStore {
+
+  private final Path root;
+
+  public FileSystemArtifactStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  @Override
+  public String put(String key, byte[] content) {
+    Path target = resolve(key);
+    try {
+      Files.createDirectories(target.getParent());
+      if (Files.exists(target)) {
+        throw new FileAlreadyExistsException(target.toString());
+      }
+      Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
+      Files.write(tmp, content);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      return target.toUri().toString();
+    } catch (FileAlreadyExistsException e) {
+      throw new IllegalStateException("artifact " + key + " already exists; artifacts are write-once", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write artifact " + key, e);
+    }
+  }
+
+  @Override
+  public byte[] read(String uri) {
+    Path path = Path.of(URI.create(uri)).normalize();
+    if (!path.startsWith(root)) {
+      throw new IllegalArgumentException("artifact " + uri + " is outside the artifact directory " + root);
+    }
+    try {
+      return Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read artifact " + uri, e);
+    }
+  }
+
+  private Path resolve(String key) {
+    Path target = root.resolve(key).normalize();
+    if (!target.startsWith(root)) {
+      throw new IllegalArgumentException("artifact key " + key + " escapes the artifact directory");
+    }
+    return target;
+  }
+}

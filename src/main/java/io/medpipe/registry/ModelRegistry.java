@@ -1,0 +1,145 @@
+package io.medpipe.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.dataset.SnapshotStore;
+import io.medpipe.training.ClassifierModel;
+import io.medpipe.training.TrainingRun;
+import io.medpipe.training.TrainingService;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.GitProperties;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The model registry: immutable versions in PostgreSQL (a trigger refuses any change but the stage), artifacts
+ * in the {@link ArtifactStore}, and a stage history of who moved which version where.
+ */
+@Service
+public class ModelRegistry {
+
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private final JdbcTemplate jdbc;
+  private final ObjectMapper json;
+  private final ArtifactStore artifacts;
+  private final TrainingService training;
+  private final SnapshotStore snapshots;
+  private final String gitCommit;
+
+  public ModelRegistry(JdbcTemplate jdbc, ObjectMapper json, ArtifactStore artifacts, TrainingService training,
+                       SnapshotStore snapshots, ObjectProvider<GitProperties> git) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.artifacts = artifacts;
+    this.training = training;
+    this.snapshots = snapshots;
+    GitProperties props = git.getIfAvailable();
+    this.gitCommit = props == null ? null : props.getCommitId();
+  }
+
+  /** Registers an evaluated training run as the next version of its model name. */
+  @Transactional
+  public ModelVersion register(UUID trainingRunId, String processInstanceId) {
+    TrainingRun run = training.find(trainingRunId);
+    if (run.metrics() == null) {
+      throw new IllegalStateException("training run " + trainingRunId + " has not been evaluated; register after evaluation");
+    }
+    String name = (run.targetClass() + "-" + run.algorithm()).toLowerCase(Locale.ROOT);
+    // serialise version numbering per name: concurrent registrations get distinct numbers
+    jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext(?))", "model_version:" + name);
+    Integer last = jdbc.queryForObject("SELECT max(version) FROM medpipe.model_version WHERE name = ?", Integer.class, name);
+    int version = last == null ? 1 : last + 1;
+    byte[] bytes = training.modelBytes(trainingRunId);
+    String uri = artifacts.put("models/" + name + "/" + version + "/model.bin", bytes);
+    UUID id = UUID.randomUUID();
+    jdbc.update("""
+        INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,
+          params, metrics, artifact_uri, artifact_sha256, git_commit, process_instance_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
+        id, name, version, trainingRunId, run.snapshotId(), snapshots.find(run.snapshotId()).contentHash(),
+        run.algorithm(), write(run.params()), write(run.metrics()), uri, ArtifactStore.sha256(bytes), gitCommit,
+        processInstanceId);
+    recordStage(id, ModelVersion.Stage.NONE, "medpipe", processInstanceId);
+    return find(id).orElseThrow();
+  }
+
+  public Optional<ModelVersion> find(UUID id) {
+    return jdbc.query("SELECT * FROM medpipe.model_version WHERE id = ?", mapper(), id).stream().findFirst();
+  }
+
+  public ModelVersion get(UUID id) {
+    return find(id).orElseThrow(() -> new IllegalArgumentException("no model version " + id));
+  }
+
+  /** Loads the version's artifact, verifying its SHA-256 before deserialising anything. */
+  public ClassifierModel load(ModelVersion version) {
+    return ClassifierModel.fromBytes(artifacts.get(version.artifactUri(), version.artifactSha256()));
+  }
+
+  /** Moves a version to a stage; promoting to PRODUCTION archives the version that held it. */
+  @Transactional
+  public void setStage(UUID id, ModelVersion.Stage stage, String actor, String processInstanceId) {
+    if (stage == ModelVersion.Stage.PRODUCTION) {
+      List<UUID> current = jdbc.queryForList(
+          "SELECT id FROM medpipe.model_version WHERE stage = 'PRODUCTION' AND id <> ?", UUID.class, id);
+      for (UUID old : current) {
+        jdbc.update("UPDATE medpipe.model_version SET stage = 'ARCHIVED' WHERE id = ?", old);
+        recordStage(old, ModelVersion.Stage.ARCHIVED, actor, processInstanceId);
+      }
+    }
+    if (jdbc.update("UPDATE medpipe.model_version SET stage = ? WHERE id = ?", stage.name(), id) == 0) {
+      throw new IllegalArgumentException("no model version " + id);
+    }
+    recordStage(id, stage, actor, processInstanceId);
+  }
+
+  public Optional<ModelVersion> production() {
+    return jdbc.query("SELECT * FROM medpipe.model_version WHERE stage = 'PRODUCTION'", mapper()).stream().findFirst();
+  }
+
+  /** The stage history of a version, oldest first: stage, time, actor, process instance. */
+  public List<Map<String, Object>> history(UUID id) {
+    return jdbc.queryForList("SELECT stage, at, actor, process_instance_id FROM medpipe.model_stage_event "
+        + "WHERE model_version_id = ? ORDER BY id", id);
+  }
+
+  private void recordStage(UUID id, ModelVersion.Stage stage, String actor, String processInstanceId) {
+    jdbc.update("INSERT INTO medpipe.model_stage_event (model_version_id, stage, actor, process_instance_id) VALUES (?, ?, ?, ?)",
+        id, stage.name(), actor, processInstanceId);
+  }
+
+  private RowMapper<ModelVersion> mapper() {
+    return (rs, i) -> new ModelVersion(rs.getObject("id", UUID.class), rs.getString("name"), rs.getInt("version"),
+        rs.getObject("training_run_id", UUID.class), rs.getObject("snapshot_id", UUID.class),
+        rs.getString("dataset_hash"), rs.getString("algorithm"), read(rs.getString("params")),
+        read(rs.getString("metrics")), rs.getString("artifact_uri"), rs.getString("artifact_sha256"),
+        rs.getString("git_commit"), rs.getString("process_instance_id"),
+        rs.getObject("created_at", OffsetDateTime.class), ModelVersion.Stage.valueOf(rs.getString("stage")));
+  }
+
+  private String write(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Map<String, Object> read(String value) {
+    try {
+      return value == null ? null : json.readValue(value, MAP);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.medpipe.serving;
+
+import io.medpipe.registry.ModelRegistry;
+import io.medpipe.registry.ModelVersion;
+import io.medpipe.training.ClassifierModel;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The models this API node serves, one per slot, swapped atomically when the slot table changes. A request
+ * always sees one complete model: the reference is replaced only after the new model has loaded.
+ */
+@Component
+@ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
+public class ModelSlots {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelSlots.class);
+
+  /** A loaded model and the registry version it is. */
+  public record Active(ModelVersion version, ClassifierModel model) {}
+
+  private final Map<Slot, Active> active = new EnumMap<>(Slot.class);
+  private final DeploymentService deployments;
+  private final ModelRegistry registry;
+
+  ModelSlots(DeploymentService deployments, ModelRegistry registry) {
+    this.deployments = deployments;
+    this.registry = registry;
+  }
+
+  public Optional<Active> get(Slot slot) {
+    synchronized (active) {
+      return Optional.ofNullable(active.get(slot));
+    }
+  }
+
+  @Scheduled(initialDelay = 0, fixedDelayString = "${medpipe.serving.slot-poll-interval:PT2S}")
+  void refreshAll() {
+    for (Slot slot : Slot.values()) {
+      try {
+        refresh(slot);
+      } catch (RuntimeException e) {
+        // keep serving what is loaded; the deploy step itself verified the artifact before switching
+        log.error("Cannot load the model for slot {}: {}", slot.id(), e.getMessage());
+      }
+    }
+  }
+
+  /** Loads the version the slot table names, if it is not the one already served. */
+  public void refresh(Slot slot) {
+    Optional<UUID> wanted = deployments.current(slot);
+    Active current = get(slot).orElse(null);
+    if (wanted.isEmpty()) {
+      if (current != null) {
+        log.info("Slot {} emptied (was {})", slot.id(), current.version().label());
+        synchronized (active) {
+          active.remove(slot);
+        }
+      }
+      return;
+    }
+    if (current != null && current.version().id().equals(wanted.get())) {
+      return;
+    }
+    ModelVersion version = registry.get(wanted.get());
+    Active loaded = new Active(version, registry.load(version));
+    synchronized (active) {
+      active.put(slot, loaded);
+    }
+    log.info("Slot {} now serves {}", slot.id(), version.label());
+  }
+}

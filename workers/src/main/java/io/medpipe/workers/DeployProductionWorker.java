@@ -1,0 +1,36 @@
+package io.medpipe.workers;
+
+import static io.medpipe.pipeline.ProcessConstants.*;
+
+import io.medpipe.serving.DeploymentService;
+import io.medpipe.serving.Slot;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
+import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.client.task.ExternalTaskService;
+import org.springframework.stereotype.Component;
+
+/** deploy-production: the version goes into the production slot; a failure triggers the rollback path. */
+@Component
+@ExternalTaskSubscription(TOPIC_DEPLOY_PRODUCTION)
+class DeployProductionWorker extends Worker {
+
+  private final DeploymentService deployments;
+
+  DeployProductionWorker(DeploymentService deployments) {
+    this.deployments = deployments;
+  }
+
+  @Override
+  Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
+    try {
+      deployments.deploy(Slot.PRODUCTION, UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)),
+          task.getProcessInstanceId());
+    } catch (RuntimeException e) {
+      String reason = "deployment failed: " + readable(e);
+      throw new BpmnFailure(ERROR_DEPLOYMENT_FAILED, reason, Map.of(VAR_FAILURE_REASON, reason));
+    }
+    return Map.of();
+  }
+}

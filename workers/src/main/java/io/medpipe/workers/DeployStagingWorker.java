@@ -1,0 +1,30 @@
+package io.medpipe.workers;
+
+import static io.medpipe.pipeline.ProcessConstants.*;
+
+import io.medpipe.serving.DeploymentService;
+import io.medpipe.serving.Slot;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
+import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.client.task.ExternalTaskService;
+import org.springframework.stereotype.Component;
+
+/** deploy-staging: the version goes into the staging slot. */
+@Component
+@ExternalTaskSubscription(TOPIC_DEPLOY_STAGING)
+class DeployStagingWorker extends Worker {
+
+  private final DeploymentService deployments;
+
+  DeployStagingWorker(DeploymentService deployments) {
+    this.deployments = deployments;
+  }
+
+  @Override
+  Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
+    deployments.deploy(Slot.STAGING, UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)), task.getProcessInstanceId());
+    return Map.of();
+  }
+}

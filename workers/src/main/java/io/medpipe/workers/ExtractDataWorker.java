@@ -1,0 +1,31 @@
+package io.medpipe.workers;
+
+import static io.medpipe.pipeline.ProcessConstants.*;
+
+import io.medpipe.ehr.EhrExtractor;
+import io.medpipe.ehr.FeatureSpec;
+import java.util.Map;
+import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
+import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.client.task.ExternalTaskService;
+import org.springframework.stereotype.Component;
+
+/** extract-data: runs the extraction spec over the EHR; the identified extract stays in the EHR schema. */
+@Component
+@ExternalTaskSubscription(TOPIC_EXTRACT_DATA)
+class ExtractDataWorker extends Worker {
+
+  private final EhrExtractor extractor;
+  private final FeatureSpec spec;
+
+  ExtractDataWorker(EhrExtractor extractor, FeatureSpec spec) {
+    this.extractor = extractor;
+    this.spec = spec;
+  }
+
+  @Override
+  Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
+    EhrExtractor.ExtractSummary extract = extractor.extract(spec, task.getProcessInstanceId());
+    return Map.of(VAR_EXTRACT_ID, extract.extractId().toString(), VAR_TARGET_CLASS, spec.targetClass());
+  }
+}

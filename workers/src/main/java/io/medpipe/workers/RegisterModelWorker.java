@@ -1,0 +1,31 @@
+package io.medpipe.workers;
+
+import static io.medpipe.pipeline.ProcessConstants.*;
+
+import io.medpipe.registry.ModelRegistry;
+import io.medpipe.registry.ModelVersion;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
+import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.client.task.ExternalTaskService;
+import org.springframework.stereotype.Component;
+
+/** register-model: the evaluated run becomes an immutable registry version with its artifact. */
+@Component
+@ExternalTaskSubscription(TOPIC_REGISTER_MODEL)
+class RegisterModelWorker extends Worker {
+
+  private final ModelRegistry registry;
+
+  RegisterModelWorker(ModelRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
+    ModelVersion version = registry.register(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)),
+        task.getProcessInstanceId());
+    return Map.of(VAR_MODEL_VERSION_ID, version.id().toString(), VAR_MODEL_VERSION, version.label());
+  }
+}

@@ -1,0 +1,33 @@
+package io.medpipe.workers;
+
+import static io.medpipe.pipeline.ProcessConstants.*;
+
+import io.medpipe.serving.ServingTests;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
+import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.client.task.ExternalTaskService;
+import org.springframework.stereotype.Component;
+
+/** smoke-test: known cases through the production API; a failure rolls production back. */
+@Component
+@ExternalTaskSubscription(TOPIC_SMOKE_TEST)
+class SmokeTestWorker extends Worker {
+
+  private final ServingTests tests;
+
+  SmokeTestWorker(ServingTests tests) {
+    this.tests = tests;
+  }
+
+  @Override
+  Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
+    ServingTests.Report report = tests.smoke(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
+    if (!report.passed()) {
+      String reason = "smoke test failed: " + String.join("; ", report.failures());
+      throw new BpmnFailure(ERROR_DEPLOYMENT_FAILED, reason, Map.of(VAR_FAILURE_REASON, reason));
+    }
+    return Map.of();
+  }
+}

@@ -1,0 +1,37 @@
+package io.medpipe.workers;
+
+import static io.medpipe.pipeline.ProcessConstants.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.serving.ServingTests;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
+import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.client.task.ExternalTaskService;
+import org.springframework.stereotype.Component;
+
+/** staging-tests: known cases and a latency burst through the staging API; failing them is a BPMN error. */
+@Component
+@ExternalTaskSubscription(TOPIC_STAGING_TESTS)
+class StagingTestsWorker extends Worker {
+
+  private final ServingTests tests;
+  private final ObjectMapper json;
+
+  StagingTestsWorker(ServingTests tests, ObjectMapper json) {
+    this.tests = tests;
+    this.json = json;
+  }
+
+  @Override
+  Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
+    ServingTests.Report report = tests.staging(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
+    Map<String, Object> variables = Map.of(VAR_STAGING_TESTS_REPORT, json.writeValueAsString(report),
+        VAR_STAGING_P99_MS, report.p99Ms());
+    if (!report.passed()) {
+      throw new BpmnFailure(ERROR_STAGING_TESTS_FAILED, String.join("; ", report.failures()), variables);
+    }
+    return variables;
+  }
+}
