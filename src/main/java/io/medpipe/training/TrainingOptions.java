@@ -1,5 +1,6 @@
 package io.medpipe.training;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Map;
  * @param seed           seed of every random choice, so the same data and options give the same model
  */
 public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
-                              ClassWeighting classWeighting, long seed) {
+                              ClassWeighting classWeighting, long seed)
+    implements Serializable {
 
   public static final int DEFAULT_TREES = 200;
   public static final int DEFAULT_MAX_DEPTH = 20;
