@@ -49,7 +49,7 @@ public final class ClassifierModel implements Serializable {
    * The scale of {@link Explanation} figures: the probability of the predicted class as the PLAIN mean over trees of
    * each leaf's Laplace-smoothed class frequency, (count + 1) / (n + k). Smile's TreeSHAP explains this mean, whereas
    * {@link #predictProba} weights the trees by their out-of-bag accuracy, so modelOutput and the predicted probability
-   * differ slightly (usually in the second or third decimal).
+   * differ slightly.
    */
   public static final String SHAP_SCALE = "probability, unweighted mean over trees";
 
@@ -136,14 +136,14 @@ public final class ClassifierModel implements Serializable {
 
     LinkedHashMap<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("algorithm", options.algorithm().name());
-    provenance.put("params", new LinkedHashMap<>(options.asMap()));
+    provenance.put("params", Collections.unmodifiableMap(new LinkedHashMap<>(options.asMap())));
     provenance.put("trainedAt", Instant.now().toString());
     provenance.put("trainRows", train.rows());
     LinkedHashMap<String, Integer> classCounts = new LinkedHashMap<>();
     for (int c = 0; c < k; c++) {
       classCounts.put(classes.get(c), counts[c]);
     }
-    provenance.put("classCounts", classCounts);
+    provenance.put("classCounts", Collections.unmodifiableMap(classCounts));
     provenance.put("seed", options.seed());
     provenance.put("mtryUsed", mtry);
     provenance.put("smileClassWeight", Arrays.stream(classWeight).boxed().toList());
@@ -153,7 +153,7 @@ public final class ClassifierModel implements Serializable {
     for (int j = 0; j < p; j++) {
       imputed.put(names[j], imputation[j]);
     }
-    provenance.put("imputationValues", imputed);
+    provenance.put("imputationValues", Collections.unmodifiableMap(imputed));
     provenance.put("imputationRule", "training rows only: median for NUMERIC, most frequent code for BINARY and "
         + "CATEGORICAL (a median of codes is not a level), 0 for a column missing in every training row");
     provenance.put("imputationAllMissing", List.copyOf(allMissing));

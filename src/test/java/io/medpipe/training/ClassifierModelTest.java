@@ -190,6 +190,9 @@ class ClassifierModelTest {
     assertThat(p.get("trainRows")).isEqualTo(split.train().length);
     assertThat(p.get("params")).isEqualTo(TrainingOptions.defaults(42).asMap());
     assertThatThrownBy(() -> p.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> params = (Map<String, Object>) p.get("params");
+    assertThatThrownBy(() -> params.put("trees", 1)).isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test

@@ -32,8 +32,9 @@ class HepatitisTest {
     assertThat(data.classCounts()).containsExactly(32, 123);
     long missing = Arrays.stream(data.x()).flatMapToDouble(Arrays::stream).filter(Double::isNaN).count();
     assertThat(missing).isEqualTo(167);
-    assertThat(data.features().get(data.features().indexOf(data.features().stream()
-        .filter(f -> f.name().equals("sex")).findFirst().orElseThrow())).type()).isEqualTo(FeatureType.CATEGORICAL);
+    assertThat(data.features().get(1).name()).isEqualTo("sex");
+    assertThat(data.features().get(1).type()).isEqualTo(FeatureType.CATEGORICAL);
+    assertThat(data.features().get(1).levels()).containsExactly("female", "male");
   }
 
   @Test
