@@ -1,0 +1,421 @@
+package io.medpipe.training;
+
+import io.medpipe.dataset.Feature;
+import io.medpipe.dataset.FeatureTable;
+import io.medpipe.dataset.FeatureType;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import smile.base.cart.CART;
+import smile.base.cart.DecisionNode;
+import smile.base.cart.InternalNode;
+import smile.base.cart.Node;
+import smile.base.cart.SplitRule;
+import smile.classification.RandomForest;
+import smile.data.DataFrame;
+import smile.data.Tuple;
+import smile.data.formula.Formula;
+import smile.data.vector.IntVector;
+
+/**
+ * A trained, immutable classifier over {@link FeatureTable}-encoded rows: imputation, a Smile random forest, its
+ * TreeSHAP explanations and the provenance of how it was made.
+ *
+ * <p>Missing values are imputed with values learned from the training rows only (so that no test information leaks in)
+ * and kept in the model, so that serving imputes exactly as training did.
+ */
+public final class ClassifierModel implements Serializable {
+
+  @Serial
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * The scale of {@link Explanation} figures: the probability of the predicted class as the PLAIN mean over trees of
+   * each leaf's Laplace-smoothed class frequency, (count + 1) / (n + k). Smile's TreeSHAP explains this mean, whereas
+   * {@link #predictProba} weights the trees by their out-of-bag accuracy, so modelOutput and the predicted probability
+   * differ slightly.
+   */
+  public static final String SHAP_SCALE = "probability, unweighted mean over trees";
+
+  /** The response column's name inside the Smile data frame; chosen so that no snake_case feature can clash. */
+  private static final String LABEL_COLUMN = "__medpipe_class__";
+
+  private final List<Feature> features;
+  private final List<String> classes;
+  private final TrainingOptions options;
+  private final double[] imputation;
+  private final RandomForest forest;
+  /** Per class: the expected plain tree-mean output, E[f], the base value TreeSHAP contributions start from. */
+  private final double[] baseValues;
+  private final LinkedHashMap<String, Object> provenance;
+
+  private ClassifierModel(List<Feature> features, List<String> classes, TrainingOptions options, double[] imputation,
+                          RandomForest forest, double[] baseValues, LinkedHashMap<String, Object> provenance) {
+    this.features = features;
+    this.classes = classes;
+    this.options = options;
+    this.imputation = imputation;
+    this.forest = forest;
+    this.baseValues = baseValues;
+    this.provenance = provenance;
+  }
+
+  /**
+   * Trains a model on every row of {@code train}.
+   *
+   * @throws IllegalArgumentException if a class has no training row (the model could never predict it, and Smile would
+   *                                  silently renumber the remaining classes) or mtry exceeds the number of features
+   */
+  public static ClassifierModel fit(FeatureTable train, TrainingOptions options) {
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(options, "options");
+    if (options.algorithm() != Algorithm.RANDOM_FOREST) {
+      throw new IllegalArgumentException("unsupported algorithm " + options.algorithm());
+    }
+    List<Feature> features = train.features();
+    List<String> classes = train.classes();
+    int p = features.size();
+    int k = classes.size();
+    if (p == 0) {
+      throw new IllegalArgumentException("no features to train on");
+    }
+    if (k < 2) {
+      throw new IllegalArgumentException("need at least 2 classes, got " + classes);
+    }
+    int[] counts = train.classCounts();
+    for (int c = 0; c < k; c++) {
+      if (counts[c] == 0) {
+        throw new IllegalArgumentException("class " + classes.get(c) + " has no training rows");
+      }
+    }
+    int mtry = options.mtry() == 0 ? Math.max(1, (int) Math.floor(Math.sqrt(p))) : options.mtry();
+    if (mtry > p) {
+      throw new IllegalArgumentException("mtry " + mtry + " exceeds the " + p + " features");
+    }
+
+    List<String> allMissing = new ArrayList<>();
+    double[] imputation = imputationValues(train, allMissing);
+    double[][] x = new double[train.rows()][];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = impute(train.x()[i], imputation);
+    }
+    String[] names = features.stream().map(Feature::name).toArray(String[]::new);
+    DataFrame data = DataFrame.of(x, names).merge(IntVector.of(LABEL_COLUMN, train.y()));
+
+    int[] classWeight = classWeights(counts, options.classWeighting());
+    // Smile seeds a tree's thread-local generator only when that tree's seed is > 1; its default seed stream
+    // (-trees..-1) leaves the generators unseeded, so two fits differ. Trees are built in parallel, each seeding
+    // its own thread first, which is why one seed per tree (not MathEx.setSeed once) makes the forest reproducible.
+    RandomForest forest = RandomForest.fit(Formula.lhs(LABEL_COLUMN), data, options.trees(), mtry, SplitRule.GINI,
+        options.maxDepth(), options.maxNodes(), options.nodeSize(), 1.0, classWeight,
+        new SplittableRandom(options.seed()).longs(2, Long.MAX_VALUE));
+
+    double[] baseValues = new double[k];
+    for (CART tree : forest.trees()) {
+      double[] expected = expectedOutput(tree.root(), k);
+      for (int c = 0; c < k; c++) {
+        baseValues[c] += expected[c] / forest.trees().length;
+      }
+    }
+
+    LinkedHashMap<String, Object> provenance = new LinkedHashMap<>();
+    provenance.put("algorithm", options.algorithm().name());
+    provenance.put("params", Collections.unmodifiableMap(new LinkedHashMap<>(options.asMap())));
+    provenance.put("trainedAt", Instant.now().toString());
+    provenance.put("trainRows", train.rows());
+    LinkedHashMap<String, Integer> classCounts = new LinkedHashMap<>();
+    for (int c = 0; c < k; c++) {
+      classCounts.put(classes.get(c), counts[c]);
+    }
+    provenance.put("classCounts", Collections.unmodifiableMap(classCounts));
+    provenance.put("seed", options.seed());
+    provenance.put("mtryUsed", mtry);
+    provenance.put("smileClassWeight", Arrays.stream(classWeight).boxed().toList());
+    provenance.put("smileVersion", String.valueOf(RandomForest.class.getPackage().getImplementationVersion()));
+    provenance.put("javaVersion", System.getProperty("java.version"));
+    LinkedHashMap<String, Double> imputed = new LinkedHashMap<>();
+    for (int j = 0; j < p; j++) {
+      imputed.put(names[j], imputation[j]);
+    }
+    provenance.put("imputationValues", Collections.unmodifiableMap(imputed));
+    provenance.put("imputationRule", "training rows only: median for NUMERIC, most frequent code for BINARY and "
+        + "CATEGORICAL (a median of codes is not a level), 0 for a column missing in every training row");
+    provenance.put("imputationAllMissing", List.copyOf(allMissing));
+    provenance.put("oobAccuracy", forest.metrics().accuracy);
+    return new ClassifierModel(features, classes, options, imputation, forest, baseValues, provenance);
+  }
+
+  /**
+   * Smile's integer class weights for the requested weighting.
+   *
+   * <p>Smile draws count[c] / classWeight[c] rows of class c (with replacement) for every tree, so the weight DIVIDES
+   * a class's sample, the opposite of scikit-learn's class_weight (STACK-NOTES 15): balancing gives the MAJORITY class
+   * the large number, round(count / smallest count). The weights are integers, so the balance is approximate: 92 and 24
+   * rows get weights 4 and 1, i.e. 23 and 24 rows per tree. Each tree thus sees a smaller, balanced bootstrap sample
+   * (a "balanced random forest").
+   */
+  static int[] classWeights(int[] counts, ClassWeighting weighting) {
+    int[] weight = new int[counts.length];
+    Arrays.fill(weight, 1);
+    if (weighting == ClassWeighting.BALANCED) {
+      int smallest = Arrays.stream(counts).min().orElseThrow();
+      for (int c = 0; c < counts.length; c++) {
+        weight[c] = Math.max(1, (int) Math.round((double) counts[c] / smallest));
+      }
+    }
+    return weight;
+  }
+
+  private static double[] imputationValues(FeatureTable train, List<String> allMissing) {
+    int p = train.features().size();
+    double[] values = new double[p];
+    for (int j = 0; j < p; j++) {
+      double[] column = new double[train.rows()];
+      int m = 0;
+      for (double[] row : train.x()) {
+        if (!Double.isNaN(row[j])) {
+          column[m++] = row[j];
+        }
+      }
+      Feature feature = train.features().get(j);
+      if (m == 0) {
+        values[j] = 0; // nothing to learn from; the column then carries no signal, which is noted in provenance
+        allMissing.add(feature.name());
+      } else if (feature.type() == FeatureType.NUMERIC) {
+        values[j] = median(Arrays.copyOf(column, m));
+      } else {
+        values[j] = mostFrequent(Arrays.copyOf(column, m));
+      }
+    }
+    return values;
+  }
+
+  private static double median(double[] v) {
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  /** The most frequent value, the smallest on ties (deterministic). */
+  private static double mostFrequent(double[] v) {
+    Arrays.sort(v);
+    double best = v[0];
+    int bestRun = 0;
+    int i = 0;
+    while (i < v.length) {
+      int j = i;
+      while (j < v.length && v[j] == v[i]) {
+        j++;
+      }
+      if (j - i > bestRun) {
+        bestRun = j - i;
+        best = v[i];
+      }
+      i = j;
+    }
+    return best;
+  }
+
+  private static double[] impute(double[] row, double[] imputation) {
+    double[] out = row.clone();
+    for (int j = 0; j < out.length; j++) {
+      if (Double.isNaN(out[j])) {
+        out[j] = imputation[j];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * E[f] of one tree under TreeSHAP's own weighting: leaf outputs averaged by the share of the tree's training sample
+   * that reached them (node sizes). These are the weights Smile's path-dependent TreeSHAP uses, so base + sum(SHAP)
+   * equals the tree output exactly. Note the sample is the tree's bootstrap, rebalanced under BALANCED weighting, so
+   * the base value is near 1/k there, not the class prevalence.
+   */
+  private static double[] expectedOutput(Node node, int k) {
+    if (node instanceof DecisionNode leaf) {
+      return leaf.posteriori(new double[k]);
+    }
+    InternalNode split = (InternalNode) node;
+    double[] t = expectedOutput(split.trueChild(), k);
+    double[] f = expectedOutput(split.falseChild(), k);
+    double[] out = new double[k];
+    for (int c = 0; c < k; c++) {
+      out[c] = (t[c] * split.trueChild().size() + f[c] * split.falseChild().size()) / split.size();
+    }
+    return out;
+  }
+
+  public List<Feature> features() {
+    return features;
+  }
+
+  public List<String> classes() {
+    return classes;
+  }
+
+  public TrainingOptions options() {
+    return options;
+  }
+
+  /** How the model was made: algorithm, parameters, data shape, seed, versions and imputation values. */
+  public Map<String, Object> provenance() {
+    return Collections.unmodifiableMap(provenance);
+  }
+
+  /**
+   * Class probabilities of one row, indexed like {@link #classes()}: Smile's forest vote, trees weighted by their
+   * out-of-bag accuracy.
+   *
+   * @param row values in {@link FeatureTable} encoding; NaN = missing, imputed as in training
+   */
+  public double[] predictProba(double[] row) {
+    double[] proba = new double[classes.size()];
+    forest.predict(tuple(row), proba);
+    return proba;
+  }
+
+  /** The most probable class index of one row (first on ties). */
+  public int predict(double[] row) {
+    return argMax(predictProba(row));
+  }
+
+  /**
+   * Explains the predicted class of one row with TreeSHAP.
+   *
+   * <p>All figures are on {@link #SHAP_SCALE}: modelOutput is the plain mean over trees of the predicted class's leaf
+   * probability, baseValue its expectation over the trees' training samples, and the SHAP values of all features add up
+   * to their difference.
+   *
+   * @param topK how many contributions to keep (at most the number of features)
+   */
+  public Explanation explain(double[] row, int topK) {
+    if (topK < 1) {
+      throw new IllegalArgumentException("topK must be >= 1, was " + topK);
+    }
+    Tuple tuple = tuple(row);
+    double[] proba = new double[classes.size()];
+    forest.predict(tuple, proba);
+    int c = argMax(proba);
+    int k = classes.size();
+
+    double[] shap = forest.shap(tuple); // p * k values, feature-major: shap[feature * k + class] (STACK-NOTES 16)
+    CART[] trees = forest.trees();
+    double output = 0;
+    double[] leafProba = new double[k];
+    for (CART tree : trees) {
+      DecisionNode leaf = (DecisionNode) tree.root().predict(tuple);
+      output += leaf.posteriori(leafProba)[c] / trees.length;
+    }
+
+    double[] used = imputeChecked(row);
+    List<Explanation.Contribution> all = new ArrayList<>(features.size());
+    for (int j = 0; j < features.size(); j++) {
+      all.add(new Explanation.Contribution(features.get(j).name(), used[j], shap[j * k + c]));
+    }
+    // stable sort: equal magnitudes keep feature order, so explanations are reproducible
+    all.sort(Comparator.comparingDouble((Explanation.Contribution x) -> Math.abs(x.shap())).reversed());
+    return new Explanation(c, SHAP_SCALE, baseValues[c], output, all.subList(0, Math.min(topK, all.size())));
+  }
+
+  private Tuple tuple(double[] row) {
+    return Tuple.of(imputeChecked(row), forest.schema());
+  }
+
+  private double[] imputeChecked(double[] row) {
+    Objects.requireNonNull(row, "row");
+    if (row.length != features.size()) {
+      throw new IllegalArgumentException("row has " + row.length + " values, expected " + features.size());
+    }
+    return impute(row, imputation);
+  }
+
+  private static int argMax(double[] p) {
+    int best = 0;
+    for (int j = 1; j < p.length; j++) {
+      if (p[j] > p[best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  // ---- persistence ----------------------------------------------------------------------------------------------
+
+  /**
+   * What {@link #fromBytes} accepts: only this project's, Smile's and the JDK's java.* classes, primitives and arrays
+   * of them. Java deserialisation runs code of whatever class the stream names, so an allow-list, not a deny-list, is
+   * what keeps a tampered artifact from reaching a gadget class on the classpath.
+   */
+  static final ObjectInputFilter FILTER = info -> {
+    if (info.depth() > 10_000 || info.arrayLength() > 100_000_000) {
+      return ObjectInputFilter.Status.REJECTED;
+    }
+    Class<?> type = info.serialClass();
+    if (type == null) {
+      return ObjectInputFilter.Status.UNDECIDED;
+    }
+    while (type.isArray()) {
+      type = type.getComponentType();
+    }
+    if (type.isPrimitive()) {
+      return ObjectInputFilter.Status.ALLOWED;
+    }
+    String name = type.getName();
+    return name.startsWith("io.medpipe.") || name.startsWith("smile.") || name.startsWith("java.")
+        ? ObjectInputFilter.Status.ALLOWED
+        : ObjectInputFilter.Status.REJECTED;
+  };
+
+  /** The model as Java serialisation bytes, readable by {@link #fromBytes}. */
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serialise model", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Reads a model written by {@link #toBytes}.
+   *
+   * @throws IllegalArgumentException if the bytes are not a model or name a class outside the allow-list
+   */
+  public static ClassifierModel fromBytes(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      in.setObjectInputFilter(FILTER);
+      Object read = in.readObject();
+      if (read instanceof ClassifierModel model) {
+        return model;
+      }
+      throw new IllegalArgumentException("not a model: " + (read == null ? "null" : read.getClass().getName()));
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalArgumentException("cannot read model: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClassifierModel[" + options.algorithm() + ", " + features.size() + " features, classes " + classes
+        + ", " + forest.size() + " trees]";
+  }
+}

@@ -1,0 +1,85 @@
+package io.medpipe.training;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The validated hyper-parameters of one training run (the counterpart of Smile's {@code RandomForest.Options}).
+ *
+ * @param algorithm      which learner to fit
+ * @param trees          number of trees, 1..5000
+ * @param maxDepth       maximum tree depth, 2..100
+ * @param maxNodes       maximum leaves per tree, 2..100000; the default 256 keeps TreeSHAP cheap, because its cost
+ *                       grows with leaves x depth^2 (a default-deep forest explains a row in ~35 ms, see STACK-NOTES 17)
+ * @param mtry           features tried at each split; 0 means floor(sqrt(number of features))
+ * @param nodeSize       minimum rows in a leaf, at least 1
+ * @param classWeighting how unequal class sizes are compensated
+ * @param seed           seed of every random choice, so the same data and options give the same model
+ */
+public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
+                              ClassWeighting classWeighting, long seed)
+    implements Serializable {
+
+  public static final int DEFAULT_TREES = 200;
+  public static final int DEFAULT_MAX_DEPTH = 20;
+  public static final int DEFAULT_MAX_NODES = 256;
+  public static final int DEFAULT_NODE_SIZE = 2;
+
+  public TrainingOptions {
+    if (algorithm == null) {
+      throw new IllegalArgumentException("algorithm is required");
+    }
+    if (trees < 1 || trees > 5000) {
+      throw new IllegalArgumentException("trees must be in 1..5000, was " + trees);
+    }
+    if (maxDepth < 2 || maxDepth > 100) {
+      throw new IllegalArgumentException("maxDepth must be in 2..100, was " + maxDepth);
+    }
+    if (maxNodes < 2 || maxNodes > 100_000) {
+      throw new IllegalArgumentException("maxNodes must be in 2..100000, was " + maxNodes);
+    }
+    if (mtry < 0) {
+      throw new IllegalArgumentException("mtry must be >= 0 (0 = floor(sqrt(features))), was " + mtry);
+    }
+    if (nodeSize < 1) {
+      throw new IllegalArgumentException("nodeSize must be >= 1, was " + nodeSize);
+    }
+    if (classWeighting == null) {
+      throw new IllegalArgumentException("classWeighting is required");
+    }
+  }
+
+  /** A balanced random forest with the defaults above. */
+  public static TrainingOptions defaults(long seed) {
+    return new TrainingOptions(Algorithm.RANDOM_FOREST, DEFAULT_TREES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, 0,
+        DEFAULT_NODE_SIZE, ClassWeighting.BALANCED, seed);
+  }
+
+  public TrainingOptions withTrees(int trees) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed);
+  }
+
+  public TrainingOptions withClassWeighting(ClassWeighting classWeighting) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed);
+  }
+
+  public TrainingOptions withSeed(long seed) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed);
+  }
+
+  /** The options as plain names and values, in declaration order, for provenance and model cards. */
+  public Map<String, Object> asMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("algorithm", algorithm.name());
+    map.put("trees", trees);
+    map.put("maxDepth", maxDepth);
+    map.put("maxNodes", maxNodes);
+    map.put("mtry", mtry);
+    map.put("nodeSize", nodeSize);
+    map.put("classWeighting", classWeighting.name());
+    map.put("seed", seed);
+    return Collections.unmodifiableMap(map);
+  }
+}

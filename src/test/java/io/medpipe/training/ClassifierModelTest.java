@@ -1,0 +1,239 @@
+package io.medpipe.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.medpipe.dataset.Feature;
+import io.medpipe.dataset.FeatureTable;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.LinkedMultiValueMap;
+
+class ClassifierModelTest {
+
+  private static final int P = 20;
+  private static FeatureTable data;
+  private static StratifiedSplit.Split split;
+  private static ClassifierModel balanced;
+
+  /**
+   * 1200 synthetic subjects, ~6% "rare": features 0-4 are shifted for the rare class, the rest is noise; one binary
+   * and one categorical feature, 5% missing numeric values. Weak enough that an unweighted forest rarely predicts
+   * the rare class.
+   */
+  static FeatureTable synthetic(int n, long seed) {
+    Random r = new Random(seed);
+    List<Feature> features = new ArrayList<>();
+    for (int j = 0; j < P - 2; j++) {
+      features.add(Feature.numeric("lab_" + j, "u", -10, 10, false));
+    }
+    features.add(Feature.binary("finding", false));
+    features.add(Feature.categorical("site", List.of("a", "b", "c"), false));
+    double[][] x = new double[n][P];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = r.nextDouble() < 0.06 ? 1 : 0;
+      for (int j = 0; j < P - 2; j++) {
+        double shift = y[i] == 1 && j < 5 ? 0.8 : 0;
+        x[i][j] = r.nextDouble() < 0.05 ? Double.NaN : r.nextGaussian() + shift;
+      }
+      x[i][P - 2] = r.nextDouble() < (y[i] == 1 ? 0.5 : 0.2) ? 1 : 0;
+      x[i][P - 1] = r.nextInt(3);
+    }
+    return new FeatureTable(features, List.of("common", "rare"), x, y);
+  }
+
+  @BeforeAll
+  static void train() {
+    data = synthetic(1200, 11);
+    split = StratifiedSplit.holdOut(data.y(), 0.3, 5);
+    balanced = ClassifierModel.fit(data.subset(split.train()), TrainingOptions.defaults(42));
+  }
+
+  private static double[][] probabilities(ClassifierModel model, FeatureTable table) {
+    double[][] p = new double[table.rows()][];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = model.predictProba(table.x()[i]);
+    }
+    return p;
+  }
+
+  @Test
+  void sameDataOptionsAndSeedGiveTheSameModel() {
+    FeatureTable train = data.subset(split.train());
+    FeatureTable test = data.subset(split.test());
+    ClassifierModel again = ClassifierModel.fit(train, TrainingOptions.defaults(42));
+    ClassifierModel otherSeed = ClassifierModel.fit(train, TrainingOptions.defaults(43));
+
+    assertThat(probabilities(again, test)).isDeepEqualTo(probabilities(balanced, test));
+    // and the seed really drives the forest (otherwise the equality above would prove nothing)
+    assertThat(probabilities(otherSeed, test)).isNotEqualTo(probabilities(balanced, test));
+  }
+
+  @Test
+  void balancedWeightingRaisesMinorityRecallOnHeldOutRows() {
+    FeatureTable test = data.subset(split.test());
+    ClassifierModel unweighted = ClassifierModel.fit(data.subset(split.train()),
+        TrainingOptions.defaults(42).withClassWeighting(ClassWeighting.NONE));
+
+    double weightedRecall = ClassificationMetrics.of(test.y(), probabilities(balanced, test), data.classes())
+        .forClass("rare").recall();
+    double unweightedRecall = ClassificationMetrics.of(test.y(), probabilities(unweighted, test), data.classes())
+        .forClass("rare").recall();
+    System.out.printf("rare recall: BALANCED %.3f, NONE %.3f%n", weightedRecall, unweightedRecall);
+    assertThat(weightedRecall).isGreaterThan(unweightedRecall);
+  }
+
+  @Test
+  void balancedWeightsGiveTheMajorityTheLargeNumberBecauseSmileDividesBySample() {
+    assertThat(ClassifierModel.classWeights(new int[] {900, 100}, ClassWeighting.BALANCED)).containsExactly(9, 1);
+    assertThat(ClassifierModel.classWeights(new int[] {92, 24, 47}, ClassWeighting.BALANCED))
+        .containsExactly(4, 1, 2);
+    assertThat(ClassifierModel.classWeights(new int[] {900, 100}, ClassWeighting.NONE)).containsExactly(1, 1);
+  }
+
+  @Test
+  void missingValuesAreImputedWithTrainingMediansAndModesAndRecorded() {
+    List<Feature> features = List.of(Feature.numeric("lab", null, 0, 100, false), Feature.binary("finding", false),
+        Feature.numeric("never", null, 0, 1, false));
+    double nan = Double.NaN;
+    double[][] x = {{1, 1, nan}, {2, 1, nan}, {nan, 0, nan}, {10, nan, nan}, {4, 1, nan}, {3, 0, nan}};
+    int[] y = {0, 0, 0, 1, 1, 1};
+    ClassifierModel model = ClassifierModel.fit(new FeatureTable(features, List.of("n", "y"), x, y),
+        new TrainingOptions(Algorithm.RANDOM_FOREST, 20, 5, 8, 0, 1, ClassWeighting.NONE, 3));
+
+    @SuppressWarnings("unchecked")
+    Map<String, Double> imputed = (Map<String, Double>) model.provenance().get("imputationValues");
+    assertThat(imputed).containsEntry("lab", 3.0)   // median of 1, 2, 10, 4, 3
+        .containsEntry("finding", 1.0)              // most frequent of 1, 1, 0, 1, 0
+        .containsEntry("never", 0.0);
+    assertThat(model.provenance().get("imputationAllMissing")).isEqualTo(List.of("never"));
+    assertThat(model.predictProba(new double[] {nan, nan, nan})).containsExactly(
+        model.predictProba(new double[] {3, 1, 0}));
+  }
+
+  @Test
+  void explanationAddsUpToThePlainTreeMeanAndListsTheLargestFirst() {
+    FeatureTable test = data.subset(split.test());
+    for (int i = 0; i < 25; i++) {
+      double[] row = test.x()[i];
+      Explanation all = balanced.explain(row, P);
+      double sum = all.baseValue() + all.top().stream().mapToDouble(Explanation.Contribution::shap).sum();
+
+      assertThat(all.top()).hasSize(P);
+      assertThat(sum).isCloseTo(all.modelOutput(), within(1e-6));
+      assertThat(all.predictedClass()).isEqualTo(balanced.predict(row));
+      assertThat(all.scale()).isEqualTo(ClassifierModel.SHAP_SCALE);
+      // OOB-weighted vote vs plain mean: close, not equal
+      assertThat(all.modelOutput()).isCloseTo(balanced.predictProba(row)[all.predictedClass()], within(0.05));
+
+      Explanation top = balanced.explain(row, 5);
+      assertThat(top.top()).hasSize(5).isEqualTo(all.top().subList(0, 5));
+      for (int j = 1; j < all.top().size(); j++) {
+        assertThat(Math.abs(all.top().get(j - 1).shap())).isGreaterThanOrEqualTo(Math.abs(all.top().get(j).shap()));
+      }
+    }
+  }
+
+  @Test
+  void explanationReportsTheImputedValueTheModelUsed() {
+    double[] row = data.x()[0].clone();
+    row[0] = Double.NaN;
+    Explanation e = balanced.explain(row, P);
+    @SuppressWarnings("unchecked")
+    Map<String, Double> imputed = (Map<String, Double>) balanced.provenance().get("imputationValues");
+    assertThat(e.top()).filteredOn(c -> c.feature().equals("lab_0")).singleElement()
+        .extracting(Explanation.Contribution::value).isEqualTo(imputed.get("lab_0"));
+  }
+
+  @Test
+  void measuresExplainTimePerRow() {
+    FeatureTable test = data.subset(split.test());
+    int rows = Math.min(200, test.rows());
+    for (int i = 0; i < 20; i++) {
+      balanced.explain(test.x()[i], 5); // warm-up
+    }
+    long start = System.nanoTime();
+    double checksum = 0;
+    for (int i = 0; i < rows; i++) {
+      checksum += balanced.explain(test.x()[i], 5).modelOutput();
+    }
+    double msPerRow = (System.nanoTime() - start) / 1e6 / rows;
+    long predictStart = System.nanoTime();
+    for (int i = 0; i < rows; i++) {
+      checksum += balanced.predictProba(test.x()[i])[0];
+    }
+    double predictMs = (System.nanoTime() - predictStart) / 1e6 / rows;
+    // printed, not asserted: timing depends on the machine and on parallel builds
+    System.out.printf("explain(): %.3f ms/row, predictProba(): %.4f ms/row (%d rows, %d features, %d trees, "
+        + "maxNodes %d, checksum %.3f)%n", msPerRow, predictMs, rows, P, balanced.options().trees(),
+        balanced.options().maxNodes(), checksum);
+    assertThat(checksum).isFinite();
+  }
+
+  @Test
+  void provenanceSaysHowTheModelWasMade() {
+    Map<String, Object> p = balanced.provenance();
+    assertThat(p).containsKeys("algorithm", "params", "trainedAt", "trainRows", "classCounts", "seed", "smileVersion",
+        "javaVersion", "imputationValues", "imputationRule");
+    assertThat(p.get("smileVersion")).isEqualTo("3.1.1");
+    assertThat(p.get("seed")).isEqualTo(42L);
+    assertThat(p.get("trainRows")).isEqualTo(split.train().length);
+    assertThat(p.get("params")).isEqualTo(TrainingOptions.defaults(42).asMap());
+    assertThatThrownBy(() -> p.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> params = (Map<String, Object>) p.get("params");
+    assertThatThrownBy(() -> params.put("trees", 1)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void serialisedModelPredictsAndExplainsIdentically() {
+    ClassifierModel copy = ClassifierModel.fromBytes(balanced.toBytes());
+    FeatureTable test = data.subset(split.test());
+
+    assertThat(probabilities(copy, test)).isDeepEqualTo(probabilities(balanced, test));
+    assertThat(copy.explain(test.x()[0], 5)).isEqualTo(balanced.explain(test.x()[0], 5));
+    assertThat(copy.features()).isEqualTo(balanced.features());
+    assertThat(copy.classes()).isEqualTo(balanced.classes());
+    assertThat(copy.provenance()).isEqualTo(balanced.provenance());
+  }
+
+  @Test
+  void deserialisationRejectsClassesOutsideTheAllowList() throws IOException {
+    // a java.* map that smuggles in a class from another library
+    Map<String, Object> payload = new HashMap<>();
+    payload.put("model", new LinkedMultiValueMap<String, String>());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(payload);
+    }
+    assertThatThrownBy(() -> ClassifierModel.fromBytes(bytes.toByteArray()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("REJECTED");
+
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(text)) {
+      out.writeObject("just a string");
+    }
+    assertThatThrownBy(() -> ClassifierModel.fromBytes(text.toByteArray()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a model");
+  }
+
+  @Test
+  void rejectsAClassWithoutTrainingRowsAndRowsOfTheWrongWidth() {
+    FeatureTable onlyCommon = data.subset(java.util.stream.IntStream.range(0, data.rows())
+        .filter(i -> data.y()[i] == 0).limit(50).toArray());
+    assertThatThrownBy(() -> ClassifierModel.fit(onlyCommon, TrainingOptions.defaults(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rare");
+    assertThatThrownBy(() -> balanced.predictProba(new double[3]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected " + P);
+  }
+}
