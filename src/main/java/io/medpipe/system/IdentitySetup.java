@@ -85,7 +85,7 @@ class IdentitySetup {
     }
     grant(GROUP_OPERATORS, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
     grant(GROUP_OPERATORS, Resources.PROCESS_DEFINITION, ANY, Permissions.CREATE_INSTANCE,
-        Permissions.UPDATE_INSTANCE, Permissions.RETRY_JOB);
+        Permissions.UPDATE_INSTANCE);
     grant(GROUP_OPERATORS, Resources.PROCESS_INSTANCE, ANY, Permissions.CREATE, Permissions.UPDATE);
     grant(GROUP_WORKERS, Resources.PROCESS_DEFINITION, ANY, Permissions.READ_INSTANCE, Permissions.UPDATE_INSTANCE);
     grant(GROUP_WORKERS, Resources.PROCESS_INSTANCE, ANY, Permissions.READ, Permissions.UPDATE);
