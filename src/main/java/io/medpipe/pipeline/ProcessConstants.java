@@ -18,6 +18,12 @@ public final class ProcessConstants {
 
   // Messages
   public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
+  /**
+   * Starts mlops-pipeline by hand. A message, not a none start event: Camunda 7 allows only one none-or-timer start
+   * event per process and the scheduled retraining needs the timer. Correlate it (REST POST /message); a plain
+   * start by key would begin at the timer start event instead.
+   */
+  public static final String MESSAGE_PIPELINE_START_REQUESTED = "PipelineStartRequested";
 
   // External-task topics, one worker class each (workers/)
   public static final String TOPIC_EXTRACT_DATA = "extract-data";

@@ -4,9 +4,10 @@ import static io.medpipe.pipeline.ProcessConstants.VAR_VALIDATION_FAILURES;
 import static io.medpipe.pipeline.ProcessConstants.VAR_VALIDATION_PASSED;
 import static io.medpipe.pipeline.ProcessConstants.VAR_VALIDATION_RESULTS;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
@@ -48,7 +49,15 @@ public class ValidationOutcome implements ExecutionListener {
     return rule + " " + format(value) + " < " + threshold;
   }
 
-  private static String format(Object number) {
-    return number instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : String.valueOf(number);
+  /**
+   * At least two decimals, at most four, cut rather than rounded so a value just below a threshold never prints as
+   * the threshold itself (0.79996 shows as 0.7999, not 0.80).
+   */
+  static String format(Object number) {
+    if (!(number instanceof Number n)) {
+      return String.valueOf(number);
+    }
+    BigDecimal value = new BigDecimal(n.toString()).setScale(4, RoundingMode.DOWN).stripTrailingZeros();
+    return value.setScale(Math.max(2, value.scale())).toPlainString();
   }
 }
