@@ -18,6 +18,12 @@ public final class ProcessConstants {
 
   // Messages
   public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
+  /**
+   * Starts mlops-pipeline by hand. A message, not a none start event: Camunda 7 allows only one none-or-timer start
+   * event per process and the scheduled retraining needs the timer. Correlate it (REST POST /message); a plain
+   * start by key would begin at the timer start event instead.
+   */
+  public static final String MESSAGE_PIPELINE_START_REQUESTED = "PipelineStartRequested";
 
   // External-task topics, one worker class each (workers/)
   public static final String TOPIC_EXTRACT_DATA = "extract-data";
@@ -69,7 +75,11 @@ public final class ProcessConstants {
   public static final String VAR_RARE_AUPRC = "rareAuprc";
   public static final String VAR_MACRO_F1 = "macroF1";
   public static final String VAR_METRICS_TABLE = "metricsTable";          // JSON string, per-class metrics
-  public static final String VAR_VALIDATION_FAILURES = "validationFailures"; // DMN collectEntries result
+  /** DMN result list of clinical-validation: one map per rule {rule, threshold, value, passed}. */
+  public static final String VAR_VALIDATION_RESULTS = "validationResults";
+  public static final String VAR_VALIDATION_PASSED = "validationPassed";  // every threshold met
+  /** Human-readable reasons, e.g. "rare-class recall 0.62 < 0.80" (java.util.ArrayList of String). */
+  public static final String VAR_VALIDATION_FAILURES = "validationFailures";
   public static final String VAR_DEVELOP_OUTCOME = "developOutcome";      // validated | rejected
   public static final String VAR_MODEL_VERSION_ID = "modelVersionId";
   public static final String VAR_MODEL_VERSION = "modelVersion";          // human label, e.g. fabry-rf v3
@@ -78,11 +88,25 @@ public final class ProcessConstants {
   public static final String VAR_QA_DECISION = "qaDecision";              // approve | reject
   public static final String VAR_QA_COMMENT = "qaComment";
   public static final String VAR_QA_REVIEWER = "qaReviewer";
-  public static final String VAR_STAGING_OUTCOME = "stagingOutcome";      // approved | rejected
+  public static final String VAR_STAGING_OUTCOME = "stagingOutcome";      // approved | rejected | tests-failed
   public static final String VAR_DEPLOY_DECISION = "deployDecision";      // approve | refuse
   public static final String VAR_DEPLOY_COMMENT = "deployComment";
   public static final String VAR_DEPLOY_APPROVER = "deployApprover";
   public static final String VAR_PREVIOUS_PRODUCTION_VERSION_ID = "previousProductionVersionId";
   public static final String VAR_PRODUCTION_OUTCOME = "productionOutcome"; // deployed | refused | rolled-back
   public static final String VAR_FAILURE_REASON = "failureReason";
+
+  // Values a reviewer picks in the Tasklist forms (qaDecision, deployDecision)
+  public static final String DECISION_APPROVE = "approve";
+  public static final String DECISION_REJECT = "reject";   // medical QA
+  public static final String DECISION_REFUSE = "refuse";   // production deployment
+
+  // Outcomes each stage hands back to mlops-pipeline (developOutcome, stagingOutcome, productionOutcome)
+  public static final String OUTCOME_VALIDATED = "validated";
+  public static final String OUTCOME_REJECTED = "rejected";
+  public static final String OUTCOME_APPROVED = "approved";
+  public static final String OUTCOME_TESTS_FAILED = "tests-failed";
+  public static final String OUTCOME_DEPLOYED = "deployed";
+  public static final String OUTCOME_REFUSED = "refused";
+  public static final String OUTCOME_ROLLED_BACK = "rolled-back";
 }

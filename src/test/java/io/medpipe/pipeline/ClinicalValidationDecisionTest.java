@@ -1,0 +1,76 @@
+package io.medpipe.pipeline;
+
+import static io.medpipe.pipeline.ProcessConstants.DECISION_CLINICAL_VALIDATION;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_AUPRC;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_RECALL;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_ROC_AUC;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.decisionService;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The clinical thresholds of processes/clinical-validation.dmn, evaluated at and just below each boundary. */
+@ExtendWith(ProcessEngineExtension.class)
+@Deployment(resources = "processes/clinical-validation.dmn")
+class ClinicalValidationDecisionTest {
+
+  @Test
+  void metricsExactlyAtTheThresholdsPass() {
+    List<Map<String, Object>> rows = evaluate(0.80, 0.50, 0.80);
+
+    assertThat(rows).hasSize(3).allSatisfy(row -> assertThat(row).containsEntry("passed", true));
+    assertThat(row(rows, "rare-class recall")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
+    assertThat(row(rows, "rare-class AUPRC")).containsEntry("threshold", 0.50).containsEntry("value", 0.50);
+    assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
+  }
+
+  @Test
+  void recallJustBelowThresholdFails() {
+    List<Map<String, Object>> rows = evaluate(0.7999, 0.50, 0.80);
+
+    assertThat(rows).hasSize(3);
+    assertThat(row(rows, "rare-class recall")).containsEntry("passed", false).containsEntry("value", 0.7999);
+    assertThat(row(rows, "rare-class AUPRC")).containsEntry("passed", true);
+    assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("passed", true);
+    assertThat(ValidationOutcome.reason(row(rows, "rare-class recall"))).isEqualTo("rare-class recall 0.7999 < 0.80");
+  }
+
+  @Test
+  void eachMetricJustBelowItsThresholdFails() {
+    List<Map<String, Object>> rows = evaluate(0.7999, 0.4999, 0.7999);
+
+    assertThat(rows).hasSize(3).allSatisfy(row -> assertThat(row).containsEntry("passed", false));
+  }
+
+  @Test
+  void metricNotMeasuredFails() {
+    Map<String, Object> variables = new HashMap<>();
+    variables.put(VAR_RARE_RECALL, 0.90);
+    variables.put(VAR_RARE_AUPRC, null);
+    variables.put(VAR_RARE_ROC_AUC, 0.90);
+
+    List<Map<String, Object>> rows =
+        decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION, variables).getResultList();
+
+    assertThat(rows).hasSize(3);
+    assertThat(row(rows, "rare-class AUPRC")).containsEntry("passed", false).containsEntry("value", null);
+    assertThat(ValidationOutcome.reason(row(rows, "rare-class AUPRC")))
+        .isEqualTo("rare-class AUPRC not measured (threshold 0.50)");
+  }
+
+  private static List<Map<String, Object>> evaluate(double recall, double auprc, double rocAuc) {
+    return decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION,
+        Map.of(VAR_RARE_RECALL, recall, VAR_RARE_AUPRC, auprc, VAR_RARE_ROC_AUC, rocAuc)).getResultList();
+  }
+
+  private static Map<String, Object> row(List<Map<String, Object>> rows, String rule) {
+    return rows.stream().filter(r -> rule.equals(r.get("rule"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no row for " + rule + " in " + rows));
+  }
+}
