@@ -64,7 +64,8 @@ class WorkerOnlyRoleIT {
   @Test
   void aWorkerOnlyProcessCompletesTheEnginesTasks() throws Exception {
     worker = startWorkerJvm();
-    String id = runtime.startProcessInstanceByKey(ProcessConstants.PROCESS_PIPELINE, "worker-role-test").getId();
+    String id = runtime.createMessageCorrelation(ProcessConstants.MESSAGE_PIPELINE_START_REQUESTED)
+        .processInstanceBusinessKey("worker-role-test").correlateStartMessage().getId();
 
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (tasks.createTaskQuery().taskDefinitionKey(ProcessConstants.TASK_MEDICAL_QA).count() == 0) {
