@@ -53,7 +53,7 @@ final class PatientRecord {
 
   // Present-rate of each symptom in people without the three conditions (age adds to dyspnea and hypertension).
   private static final double[] BASE = {0.02, 0.004, 0.01, 0.003, 0.07, 0.14, 0.04, 0.12, 0.04, 0.05, 0.07};
-  // Classic Fabry phenotype in men; women (heterozygous) show each sign at about 60% of that rate.
+  // Classic Fabry phenotype in men; women (heterozygous) show each sign at about 70% of that rate.
   private static final double[] FABRY_MALE = {0.70, 0.55, 0.50, 0.45, 0.45, 0.50, 0.20, 0.20, 0.12, 0.25, 0.35};
   private static final double[] HCM = {0.02, 0.004, 0.01, 0.003, 0.07, 0.40, 0.55, 0.35, 0.20, 0.50, 0.07};
   // Diabetic neuropathy behind many CKD cases also gives burning feet: a shared sign with Fabry.
@@ -145,7 +145,7 @@ final class PatientRecord {
     boolean female = !male;
 
     // Severity of Fabry organ involvement grows with age and is higher in men.
-    double fabryLoad = disease == Disease.FABRY ? (male ? 1.0 : 0.55) * clip((age - 10) / 35, 0.2, 1.4) : 0;
+    double fabryLoad = disease == Disease.FABRY ? (male ? 1.0 : 0.65) * clip((age - 10) / 35, 0.2, 1.4) : 0;
 
     // Kidney: a true eGFR, from which creatinine follows by CKD-EPI 2021.
     double egfr = switch (disease) {
@@ -174,7 +174,7 @@ final class PatientRecord {
     boolean[] present = new boolean[SYMPTOMS.length];
     for (int s = 0; s < SYMPTOMS.length; s++) {
       double p = switch (disease) {
-        case FABRY -> FABRY_MALE[s] * (male ? 1 : 0.6);
+        case FABRY -> FABRY_MALE[s] * (male ? 1 : 0.7);
         case HCM -> HCM[s];
         case CKD -> CKD[s];
         case NONE -> BASE[s];
