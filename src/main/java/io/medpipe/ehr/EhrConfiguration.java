@@ -1,0 +1,61 @@
+package io.medpipe.ehr;
+
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.Resource;
+
+/** Wires the EHR feature: the extraction spec, the extractor and first-start seeding of a synthetic cohort. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(EhrConfiguration.CohortProperties.class)
+public class EhrConfiguration {
+
+  /**
+   * The synthetic cohort written into an empty EHR on first start.
+   *
+   * @param enabled         seed when ehr.patient is empty (medpipe.cohort.enabled, default true)
+   * @param patients        cohort size (default 20000)
+   * @param randomSeed      generator seed; the same seed gives the same cohort (default 42)
+   * @param fabryPrevalence share of Fabry patients (default 0.01)
+   */
+  @ConfigurationProperties(prefix = "medpipe.cohort")
+  public record CohortProperties(@DefaultValue("true") boolean enabled, @DefaultValue("20000") int patients,
+                                 @DefaultValue("42") long randomSeed, @DefaultValue("0.01") double fabryPrevalence) {
+
+    public CohortProperties {
+      if (patients < 1) {
+        throw new IllegalArgumentException("medpipe.cohort.patients must be at least 1, was " + patients);
+      }
+      if (!(fabryPrevalence >= 0 && fabryPrevalence <= 0.5)) {
+        throw new IllegalArgumentException("medpipe.cohort.fabry-prevalence must be within [0, 0.5], was "
+            + fabryPrevalence);
+      }
+    }
+
+    public CohortOptions toOptions() {
+      return CohortOptions.of(patients, randomSeed).withFabryPrevalence(fabryPrevalence);
+    }
+  }
+
+  @Bean
+  FeatureSpec featureSpec(@Value("${medpipe.extraction.spec:classpath:ehr/feature-spec.json}") Resource spec) {
+    return FeatureSpec.load(spec);
+  }
+
+  @Bean
+  EhrExtractor ehrExtractor(DataSource dataSource) {
+    return new EhrExtractor(dataSource);
+  }
+
+  @Bean
+  @ConditionalOnProperty(prefix = "medpipe.cohort", name = "enabled", havingValue = "true", matchIfMissing = true)
+  ApplicationRunner cohortSeedRunner(DataSource dataSource, CohortProperties properties) {
+    return args -> new CohortSeeder().seedIfEmpty(dataSource, properties.toOptions());
+  }
+}
