@@ -1,6 +1,5 @@
 -- The EHR as a hospital holds it: identified patients and their clinical record.
 -- Everything in schema ehr is personal health information; only the pseudonymize step reads it out.
-CREATE SCHEMA IF NOT EXISTS ehr;
 
 CREATE TABLE ehr.patient (
   id           BIGSERIAL PRIMARY KEY,

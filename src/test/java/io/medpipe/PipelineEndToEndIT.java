@@ -51,7 +51,8 @@ class PipelineEndToEndIT {
     registry.add("server.port", () -> PORT);
     registry.add("medpipe.data-dir", dir::toString);
     registry.add("medpipe.webhook.token", () -> TOKEN);
-    registry.add("medpipe.cohort.patients", () -> 4000);
+    registry.add("medpipe.cohort.patients", () -> 5000);
+    registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);
     registry.add("medpipe.training.trees", () -> 100);
   }
 

@@ -45,7 +45,8 @@ class WorkerOnlyRoleIT {
     registry.add("medpipe.worker.enabled", () -> false);
     registry.add("medpipe.worker.password", () -> WORKER_PASSWORD);
     registry.add("medpipe.privacy.pseudonym-key", () -> PSEUDONYM_KEY);
-    registry.add("medpipe.cohort.patients", () -> 3000);
+    registry.add("medpipe.cohort.patients", () -> 5000);
+    registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);
   }
 
   @Autowired RuntimeService runtime;

@@ -8,7 +8,9 @@ import org.camunda.bpm.engine.management.JobDefinition;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,7 +20,8 @@ import org.springframework.stereotype.Component;
  */
 @EngineRole
 @Component("pipelineSchedule")
-public class PipelineSchedule {
+@Order(ProcessDeployer.ORDER + 1)
+public class PipelineSchedule implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(PipelineSchedule.class);
 
@@ -37,8 +40,8 @@ public class PipelineSchedule {
     return settings.scheduleCron();
   }
 
-  @EventListener(ProcessDeployer.ProcessesDeployedEvent.class)
-  void applySchedule() {
+  @Override
+  public void run(ApplicationArguments args) {
     ProcessDefinition latest = repository.createProcessDefinitionQuery()
         .processDefinitionKey(ProcessConstants.PROCESS_PIPELINE).latestVersion().singleResult();
     if (latest == null) {

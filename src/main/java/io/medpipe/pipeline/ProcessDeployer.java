@@ -8,11 +8,10 @@ import java.io.UncheckedIOException;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.repository.DeploymentBuilder;
 import org.camunda.bpm.engine.repository.DeploymentWithDefinitions;
-import org.camunda.bpm.spring.boot.starter.event.PostDeployEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -25,22 +24,27 @@ import org.springframework.stereotype.Component;
  */
 @EngineRole
 @Component
-public class ProcessDeployer {
+@Order(ProcessDeployer.ORDER)
+public class ProcessDeployer implements ApplicationRunner {
+
+  /** Start-up steps run in this order: deploy, then what needs the definitions, then users and data. */
+  public static final int ORDER = 0;
 
   private static final Logger log = LoggerFactory.getLogger(ProcessDeployer.class);
   static final String DEPLOYMENT_NAME = "medpipe-processes";
   private static final String ROOT = "processes/";
 
   private final RepositoryService repository;
-  private final ApplicationEventPublisher events;
 
-  ProcessDeployer(RepositoryService repository, ApplicationEventPublisher events) {
+  ProcessDeployer(RepositoryService repository) {
     this.repository = repository;
-    this.events = events;
   }
 
-  @Order(0)
-  @EventListener(PostDeployEvent.class)
+  @Override
+  public void run(ApplicationArguments args) {
+    deploy();
+  }
+
   public void deploy() {
     DeploymentBuilder builder = repository.createDeployment()
         .name(DEPLOYMENT_NAME)
@@ -66,9 +70,5 @@ public class ProcessDeployer {
     DeploymentWithDefinitions deployment = builder.deployWithResult();
     log.info("Deployed {} files from processes/ ({} process definitions new in this deployment)", files,
         deployment.getDeployedProcessDefinitions() == null ? 0 : deployment.getDeployedProcessDefinitions().size());
-    events.publishEvent(new ProcessesDeployedEvent());
   }
-
-  /** Published once the process files are deployed; start-up steps that need the definitions listen for it. */
-  public record ProcessesDeployedEvent() {}
 }

@@ -19,11 +19,12 @@ import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
-import org.camunda.bpm.spring.boot.starter.event.PostDeployEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.event.EventListener;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,7 +37,8 @@ import org.springframework.stereotype.Component;
  */
 @EngineRole
 @Component
-class IdentitySetup {
+@Order(2)
+class IdentitySetup implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(IdentitySetup.class);
 
@@ -63,8 +65,8 @@ class IdentitySetup {
     this.demoMode = demoMode;
   }
 
-  @EventListener(PostDeployEvent.class)
-  void setUp() {
+  @Override
+  public void run(ApplicationArguments args) {
     group(GROUP_MEDICAL_REVIEWERS, "Medical reviewers");
     group(GROUP_DEVOPS, "DevOps");
     group(GROUP_DATA_SCIENTISTS, "Data scientists");
