@@ -65,8 +65,7 @@ class WorkerOnlyRoleIT {
   @Test
   void aWorkerOnlyProcessCompletesTheEnginesTasks() throws Exception {
     worker = startWorkerJvm();
-    String id = runtime.createMessageCorrelation(ProcessConstants.MESSAGE_PIPELINE_START_REQUESTED)
-        .processInstanceBusinessKey("worker-role-test").correlateStartMessage().getId();
+    String id = runtime.startProcessInstanceByKey(ProcessConstants.PROCESS_PIPELINE, "worker-role-test").getId();
 
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (tasks.createTaskQuery().taskDefinitionKey(ProcessConstants.TASK_MEDICAL_QA).count() == 0) {

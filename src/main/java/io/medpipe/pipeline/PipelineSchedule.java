@@ -14,7 +14,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * The retraining schedule read by the pipeline's timer start event ({@code ${pipelineSchedule.cycle}}).
+ * The retraining schedule read by the timer start event of pipeline-schedule ({@code ${pipelineSchedule.cycle}}).
  * When scheduling is off (the default) the timer's job definition is suspended, so Cockpit shows it as
  * suspended instead of silently never firing.
  */
@@ -43,7 +43,7 @@ public class PipelineSchedule implements ApplicationRunner {
   @Override
   public void run(ApplicationArguments args) {
     ProcessDefinition latest = repository.createProcessDefinitionQuery()
-        .processDefinitionKey(ProcessConstants.PROCESS_PIPELINE).latestVersion().singleResult();
+        .processDefinitionKey(ProcessConstants.PROCESS_SCHEDULE).latestVersion().singleResult();
     if (latest == null) {
       return;
     }

@@ -11,6 +11,8 @@ public final class ProcessConstants {
 
   // Process definitions
   public static final String PROCESS_PIPELINE = "mlops-pipeline";
+  /** Holds the retraining timer; starts a pipeline run each time it fires. */
+  public static final String PROCESS_SCHEDULE = "pipeline-schedule";
   public static final String PROCESS_DEVELOP = "develop";
   public static final String PROCESS_STAGING = "staging";
   public static final String PROCESS_PRODUCTION = "production";
@@ -18,12 +20,8 @@ public final class ProcessConstants {
 
   // Messages
   public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
-  /**
-   * Starts mlops-pipeline by hand. A message, not a none start event: Camunda 7 allows only one none-or-timer start
-   * event per process and the scheduled retraining needs the timer. Correlate it (REST POST /message); a plain
-   * start by key would begin at the timer start event instead.
-   */
-  public static final String MESSAGE_PIPELINE_START_REQUESTED = "PipelineStartRequested";
+  /** Sent by pipeline-schedule when retraining is due; starts mlops-pipeline at "Scheduled retraining". */
+  public static final String MESSAGE_SCHEDULED_RETRAINING_DUE = "ScheduledRetrainingDue";
 
   // External-task topics, one worker class each (workers/)
   public static final String TOPIC_EXTRACT_DATA = "extract-data";

