@@ -79,11 +79,16 @@ public class SnapshotStore {
   }
 
   public Snapshot find(UUID id) {
-    List<Snapshot> found = jdbc.query("SELECT * FROM medpipe.dataset_snapshot WHERE id = ?", (rs, i) -> new Snapshot(
-        rs.getObject("id", UUID.class), rs.getObject("created_at", OffsetDateTime.class),
-        read(rs.getString("features"), FEATURES), read(rs.getString("classes"), STRINGS),
-        read(rs.getString("class_counts"), COUNTS), rs.getInt("row_count"), rs.getString("content_hash"),
-        rs.getString("source_spec_hash"), rs.getString("process_instance_id")), id);
+    List<Snapshot> found = jdbc.query("SELECT * FROM medpipe.dataset_snapshot WHERE id = ?", (rs, i) -> {
+      List<String> classes = read(rs.getString("classes"), STRINGS);
+      // jsonb keeps no key order: put the counts back in class order
+      Map<String, Integer> stored = read(rs.getString("class_counts"), COUNTS);
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      classes.forEach(c -> counts.put(c, stored.getOrDefault(c, 0)));
+      return new Snapshot(rs.getObject("id", UUID.class), rs.getObject("created_at", OffsetDateTime.class),
+          read(rs.getString("features"), FEATURES), classes, counts, rs.getInt("row_count"),
+          rs.getString("content_hash"), rs.getString("source_spec_hash"), rs.getString("process_instance_id"));
+    }, id);
     if (found.isEmpty()) {
       throw new IllegalArgumentException("no dataset snapshot " + id);
     }
@@ -111,7 +116,9 @@ public class SnapshotStore {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (Feature f : features) {
-        sha.update((f.name() + ":" + f.type() + ";").getBytes(StandardCharsets.UTF_8));
+        // the levels say what a categorical code means; unit and range what a number means
+        sha.update((f.name() + ":" + f.type() + ":" + f.levels() + ":" + f.unit() + ":" + f.min() + ":" + f.max() + ";")
+            .getBytes(StandardCharsets.UTF_8));
       }
       sha.update(("classes=" + String.join(",", classes) + "\n").getBytes(StandardCharsets.UTF_8));
       ByteBuffer buf = ByteBuffer.allocate(8);

@@ -6,9 +6,8 @@ import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
-/** Artifacts as files under a root directory; written to a temporary file first, then moved into place. */
+/** Artifacts as files under a root directory; written to a temporary file first, then linked into place. */
 public class FileSystemArtifactStore implements ArtifactStore {
 
   private final Path root;
@@ -26,8 +25,14 @@ public class FileSystemArtifactStore implements ArtifactStore {
         throw new FileAlreadyExistsException(target.toString());
       }
       Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
-      Files.write(tmp, content);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.write(tmp, content);
+        // link(2) fails atomically if the target exists (a rename would silently replace it): write-once
+        // holds even when two writers race for the same key
+        Files.createLink(target, tmp);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
       return target.toUri().toString();
     } catch (FileAlreadyExistsException e) {
       throw new IllegalStateException("artifact " + key + " already exists; artifacts are write-once", e);

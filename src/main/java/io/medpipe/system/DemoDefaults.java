@@ -75,12 +75,13 @@ public class DemoDefaults implements EnvironmentPostProcessor {
       }
       Files.createDirectories(file.toAbsolutePath().getParent());
       String secret = randomHex(32);
-      Files.writeString(file, secret + "\n");
       try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system; the file keeps the platform's default permissions
+        // owner-only from the moment it exists, never readable by others in between
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createFile(file);
       }
+      Files.writeString(file, secret + "\n");
       return secret;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create secret file " + file, e);

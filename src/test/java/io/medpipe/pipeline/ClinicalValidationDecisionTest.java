@@ -13,12 +13,19 @@ import java.util.Map;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The clinical thresholds of processes/clinical-validation.dmn, evaluated at and just below each boundary. */
-@ExtendWith(ProcessEngineExtension.class)
 @Deployment(resources = "processes/clinical-validation.dmn")
 class ClinicalValidationDecisionTest {
+
+  /**
+   * An in-memory engine for path tests. Its configuration is not named camunda.cfg.xml: Camunda's engine lookup
+   * would otherwise build a second "default" engine from it inside the Spring Boot tests.
+   */
+  @RegisterExtension
+  static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
+      .configurationResource("process-test.cfg.xml").build();
 
   @Test
   void metricsExactlyAtTheThresholdsPass() {

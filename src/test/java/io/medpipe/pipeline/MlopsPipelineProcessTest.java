@@ -31,17 +31,24 @@ import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The business paths of the pipeline, driven through mlops-pipeline with the real files from processes/: workers
  * are played by completing external tasks, clinicians by completing user tasks as a logged-in user.
  */
-@ExtendWith(ProcessEngineExtension.class)
 @Deployment(resources = {
     "processes/mlops-pipeline.bpmn", "processes/develop.bpmn", "processes/staging.bpmn",
     "processes/production.bpmn", "processes/clinical-validation.dmn", "processes/pipeline-schedule.bpmn"})
 class MlopsPipelineProcessTest {
+
+  /**
+   * An in-memory engine for path tests. Its configuration is not named camunda.cfg.xml: Camunda's engine lookup
+   * would otherwise build a second "default" engine from it inside the Spring Boot tests.
+   */
+  @RegisterExtension
+  static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
+      .configurationResource("process-test.cfg.xml").build();
 
   // End events (BPMN ids) the tests expect a path to reach
   static final String PIPELINE_REJECTED_AT_VALIDATION = "end-rejected-at-validation";
