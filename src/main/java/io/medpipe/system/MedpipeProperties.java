@@ -28,11 +28,16 @@ public record MedpipeProperties(
     @Valid @DefaultValue Staging staging,
     @Valid @DefaultValue Artifacts artifacts) {
 
-  /** The external-task workers: whether this process runs them, and the engine user they log in as. */
+  /**
+   * The external-task workers: whether this process runs them, the engine user they log in as, and how often a
+   * failed step is retried (then it becomes an incident).
+   */
   public record Worker(@DefaultValue("true") boolean enabled,
                        @DefaultValue("medpipe-worker") @NotBlank String user,
                        String password,
-                       @DefaultValue("PT10M") @NotNull Duration trainingLockExtension) {}
+                       @DefaultValue("PT10M") @NotNull Duration trainingLockExtension,
+                       @DefaultValue("2") @Min(0) int retries,
+                       @DefaultValue("PT10S") @NotNull Duration retryDelay) {}
 
   /** The pseudonymisation key: HMAC-SHA256 secret, different per deployment, never logged. */
   public record Privacy(String pseudonymKey) {}

@@ -1,5 +1,6 @@
 package io.medpipe.workers;
 
+import io.medpipe.system.MedpipeProperties;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.camunda.bpm.client.task.ExternalTaskHandler;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 
 /**
@@ -22,13 +24,20 @@ import org.springframework.dao.DataAccessException;
 abstract class Worker implements ExternalTaskHandler {
 
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  static final int RETRIES = 2;
-  static final long RETRY_DELAY_MS = 10_000;
   private static final ScheduledExecutorService LOCK_EXTENDER = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "medpipe-lock-extender");
     t.setDaemon(true);
     return t;
   });
+
+  private int retries = 2;
+  private long retryDelayMs = 10_000;
+
+  @Autowired
+  void retryPolicy(MedpipeProperties properties) {
+    this.retries = properties.worker().retries();
+    this.retryDelayMs = properties.worker().retryDelay().toMillis();
+  }
 
   /** Does the step; returns the variables to complete the task with. */
   abstract Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception;
@@ -43,11 +52,11 @@ abstract class Worker implements ExternalTaskHandler {
       service.handleBpmnError(task, e.code, e.getMessage(), e.variables);
       return;
     } catch (Exception e) {
-      int retries = task.getRetries() == null ? RETRIES : task.getRetries() - 1;
+      int left = Math.max(0, task.getRetries() == null ? retries : task.getRetries() - 1);
       String message = readable(e);
       log.warn("{} failed for process instance {} ({} retries left): {}", task.getTopicName(),
-          task.getProcessInstanceId(), Math.max(retries, 0), message);
-      service.handleFailure(task, message, details(e), Math.max(retries, 0), RETRY_DELAY_MS);
+          task.getProcessInstanceId(), left, message);
+      service.handleFailure(task, message, details(e), left, retryDelayMs);
       return;
     }
     service.complete(task, variables);
