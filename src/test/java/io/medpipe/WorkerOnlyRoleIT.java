@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -27,6 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * REST API, as a worker node would in production.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+// Camunda keeps engines in a JVM-wide registry by name: a cached context would keep answering for "default"
+@DirtiesContext
 class WorkerOnlyRoleIT {
 
   static final int PORT = TestPorts.free();
