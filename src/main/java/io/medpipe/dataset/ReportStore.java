@@ -1,8 +1,8 @@
 package io.medpipe.dataset;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.system.Json;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -13,21 +13,17 @@ import org.springframework.stereotype.Repository;
 public class ReportStore {
 
   private final JdbcTemplate jdbc;
-  private final ObjectMapper json;
+  private final Json json;
 
-  public ReportStore(JdbcTemplate jdbc, ObjectMapper json) {
+  public ReportStore(JdbcTemplate jdbc, Json json) {
     this.jdbc = jdbc;
     this.json = json;
   }
 
   public UUID save(String kind, UUID snapshotId, Object body, String processInstanceId) {
     UUID id = UUID.randomUUID();
-    try {
-      jdbc.update("INSERT INTO medpipe.report (id, kind, snapshot_id, body, process_instance_id) VALUES (?, ?, ?, ?::jsonb, ?)",
-          id, kind, snapshotId, json.writeValueAsString(body), processInstanceId);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    jdbc.update("INSERT INTO medpipe.report (id, kind, snapshot_id, body, process_instance_id) VALUES (?, ?, ?, ?::jsonb, ?)",
+        id, kind, snapshotId, json.write(body), processInstanceId);
     return id;
   }
 
@@ -35,17 +31,13 @@ public class ReportStore {
   public JsonNode find(UUID id) {
     List<JsonNode> found = jdbc.query("SELECT kind, snapshot_id, created_at, body FROM medpipe.report WHERE id = ?",
         (rs, i) -> {
-          try {
-            var node = json.createObjectNode();
-            node.put("id", id.toString());
-            node.put("kind", rs.getString("kind"));
-            node.put("snapshotId", rs.getString("snapshot_id"));
-            node.put("createdAt", rs.getObject("created_at", java.time.OffsetDateTime.class).toString());
-            node.set("body", json.readTree(rs.getString("body")));
-            return node;
-          } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-          }
+          var node = json.mapper().createObjectNode();
+          node.put("id", id.toString());
+          node.put("kind", rs.getString("kind"));
+          node.put("snapshotId", rs.getString("snapshot_id"));
+          node.put("createdAt", rs.getObject("created_at", java.time.OffsetDateTime.class).toString());
+          node.set("body", json.read(rs.getString("body"), new TypeReference<JsonNode>() {}));
+          return node;
         }, id);
     return found.isEmpty() ? null : found.get(0);
   }

@@ -1,8 +1,7 @@
 package io.medpipe.dataset;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.system.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,9 +32,9 @@ public class SnapshotStore {
   private static final TypeReference<LinkedHashMap<String, Integer>> COUNTS = new TypeReference<>() {};
 
   private final JdbcTemplate jdbc;
-  private final ObjectMapper json;
+  private final Json json;
 
-  public SnapshotStore(JdbcTemplate jdbc, ObjectMapper json) {
+  public SnapshotStore(JdbcTemplate jdbc, Json json) {
     this.jdbc = jdbc;
     this.json = json;
   }
@@ -55,7 +54,7 @@ public class SnapshotStore {
         INSERT INTO medpipe.dataset_snapshot
           (id, features, classes, class_counts, row_count, content_hash, source_spec_hash, process_instance_id)
         VALUES (?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
-        id, write(features), write(classes), write(counts), rows.size(), hash, sourceSpecHash, processInstanceId);
+        id, json.write(features), json.write(classes), json.write(counts), rows.size(), hash, sourceSpecHash, processInstanceId);
     jdbc.execute((java.sql.Connection con) -> {
       try (PreparedStatement ps = con.prepareStatement(
           "INSERT INTO medpipe.dataset_row (snapshot_id, row_no, subject_ref, features, label) VALUES (?, ?, ?, ?, ?)")) {
@@ -80,13 +79,13 @@ public class SnapshotStore {
 
   public Snapshot find(UUID id) {
     List<Snapshot> found = jdbc.query("SELECT * FROM medpipe.dataset_snapshot WHERE id = ?", (rs, i) -> {
-      List<String> classes = read(rs.getString("classes"), STRINGS);
+      List<String> classes = json.read(rs.getString("classes"), STRINGS);
       // jsonb keeps no key order: put the counts back in class order
-      Map<String, Integer> stored = read(rs.getString("class_counts"), COUNTS);
+      Map<String, Integer> stored = json.read(rs.getString("class_counts"), COUNTS);
       Map<String, Integer> counts = new LinkedHashMap<>();
       classes.forEach(c -> counts.put(c, stored.getOrDefault(c, 0)));
       return new Snapshot(rs.getObject("id", UUID.class), rs.getObject("created_at", OffsetDateTime.class),
-          read(rs.getString("features"), FEATURES), classes, counts, rs.getInt("row_count"),
+          json.read(rs.getString("features"), FEATURES), classes, counts, rs.getInt("row_count"),
           rs.getString("content_hash"), rs.getString("source_spec_hash"), rs.getString("process_instance_id"));
     }, id);
     if (found.isEmpty()) {
@@ -153,20 +152,6 @@ public class SnapshotStore {
     return out;
   }
 
-  private String write(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  private <T> T read(String value, TypeReference<T> type) {
-    try {
-      return json.readValue(value, type);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
 }

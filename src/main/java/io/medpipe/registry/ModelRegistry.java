@@ -1,9 +1,8 @@
 package io.medpipe.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.dataset.SnapshotStore;
+import io.medpipe.system.Json;
 import io.medpipe.training.ClassifierModel;
 import io.medpipe.training.TrainingRun;
 import io.medpipe.training.TrainingService;
@@ -30,13 +29,13 @@ public class ModelRegistry {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final JdbcTemplate jdbc;
-  private final ObjectMapper json;
+  private final Json json;
   private final ArtifactStore artifacts;
   private final TrainingService training;
   private final SnapshotStore snapshots;
   private final String gitCommit;
 
-  public ModelRegistry(JdbcTemplate jdbc, ObjectMapper json, ArtifactStore artifacts, TrainingService training,
+  public ModelRegistry(JdbcTemplate jdbc, Json json, ArtifactStore artifacts, TrainingService training,
                        SnapshotStore snapshots, ObjectProvider<GitProperties> git) {
     this.jdbc = jdbc;
     this.json = json;
@@ -67,7 +66,7 @@ public class ModelRegistry {
           params, metrics, artifact_uri, artifact_sha256, git_commit, process_instance_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
         id, name, version, trainingRunId, run.snapshotId(), snapshots.find(run.snapshotId()).contentHash(),
-        run.algorithm(), write(run.params()), write(run.metrics()), uri, ArtifactStore.sha256(bytes), gitCommit,
+        run.algorithm(), json.write(run.params()), json.write(run.metrics()), uri, ArtifactStore.sha256(bytes), gitCommit,
         processInstanceId);
     recordStage(id, ModelVersion.Stage.NONE, "medpipe", processInstanceId);
     return find(id).orElseThrow();
@@ -121,25 +120,11 @@ public class ModelRegistry {
   private RowMapper<ModelVersion> mapper() {
     return (rs, i) -> new ModelVersion(rs.getObject("id", UUID.class), rs.getString("name"), rs.getInt("version"),
         rs.getObject("training_run_id", UUID.class), rs.getObject("snapshot_id", UUID.class),
-        rs.getString("dataset_hash"), rs.getString("algorithm"), read(rs.getString("params")),
-        read(rs.getString("metrics")), rs.getString("artifact_uri"), rs.getString("artifact_sha256"),
+        rs.getString("dataset_hash"), rs.getString("algorithm"), json.read(rs.getString("params"), MAP),
+        json.read(rs.getString("metrics"), MAP), rs.getString("artifact_uri"), rs.getString("artifact_sha256"),
         rs.getString("git_commit"), rs.getString("process_instance_id"),
         rs.getObject("created_at", OffsetDateTime.class), ModelVersion.Stage.valueOf(rs.getString("stage")));
   }
 
-  private String write(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  private Map<String, Object> read(String value) {
-    try {
-      return value == null ? null : json.readValue(value, MAP);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -1,7 +1,6 @@
 package io.medpipe.serving;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.system.Json;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -16,26 +15,22 @@ import org.springframework.stereotype.Repository;
 public class PredictionLog {
 
   private final JdbcTemplate jdbc;
-  private final ObjectMapper json;
+  private final Json json;
 
-  public PredictionLog(JdbcTemplate jdbc, ObjectMapper json) {
+  public PredictionLog(JdbcTemplate jdbc, Json json) {
     this.jdbc = jdbc;
     this.json = json;
   }
 
   public void record(PredictionApi.PredictionResponse response, Map<String, Object> inputs, String patientRef,
                      String clientId) {
-    try {
-      jdbc.update("""
+    jdbc.update("""
           INSERT INTO medpipe.prediction_log (id, slot, model_version_id, patient_ref, features, predicted_class,
             probabilities, explanation, latency_ms, client_id)
           VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?)""",
-          response.predictionId(), response.slot(), response.model().id(), patientRef, json.writeValueAsString(inputs),
-          response.predictedClass(), json.writeValueAsString(response.probabilities()),
-          json.writeValueAsString(response.explanation()), response.latencyMs(), clientId);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+          response.predictionId(), response.slot(), response.model().id(), patientRef, json.write(inputs),
+          response.predictedClass(), json.write(response.probabilities()), json.write(response.explanation()),
+          response.latencyMs(), clientId);
   }
 
   public long count(UUID modelVersionId) {

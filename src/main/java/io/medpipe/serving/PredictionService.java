@@ -59,7 +59,7 @@ public class PredictionService {
     for (int k = 0; k < proba.length; k++) {
       probabilities.put(model.classes().get(k), proba[k]);
     }
-    int predicted = argmax(proba);
+    int predicted = ClassifierModel.argMax(proba);
     List<Contribution> contributions = new ArrayList<>();
     for (var c : why.top()) {
       Feature f = model.features().stream().filter(x -> x.name().equals(c.feature())).findFirst().orElseThrow();
@@ -77,13 +77,4 @@ public class PredictionService {
     return response;
   }
 
-  private static int argmax(double[] p) {
-    int best = 0;
-    for (int k = 1; k < p.length; k++) {
-      if (p[k] > p[best]) {
-        best = k;
-      }
-    }
-    return best;
-  }
 }

@@ -128,8 +128,7 @@ public class ServingTests {
     if (!versionId.toString().equals(body.path("model").path("id").asText())) {
       return "answered by version " + body.path("model").path("id").asText();
     }
-    double[] expected = model.predictProba(held.x()[row]);
-    String expectedClass = model.classes().get(argmax(expected));
+    String expectedClass = model.classes().get(model.predict(held.x()[row]));
     if (!expectedClass.equals(body.path("predictedClass").asText())) {
       return "predicted " + body.path("predictedClass").asText() + ", the registered model predicts " + expectedClass;
     }
@@ -212,15 +211,6 @@ public class ServingTests {
     return sorted[Math.max(0, Math.min(index, sorted.length - 1))];
   }
 
-  private static int argmax(double[] p) {
-    int best = 0;
-    for (int k = 1; k < p.length; k++) {
-      if (p[k] > p[best]) {
-        best = k;
-      }
-    }
-    return best;
-  }
 
   private static void sleep(long ms) {
     try {

@@ -80,7 +80,7 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       if (proba[i] == null || proba[i].length != k) {
         throw new IllegalArgumentException("row " + i + " needs " + k + " probabilities");
       }
-      confusion[truth[i]][argMax(proba[i])]++;
+      confusion[truth[i]][ClassifierModel.argMax(proba[i])]++;
     }
 
     List<PerClass> perClass = new ArrayList<>(k);
@@ -220,15 +220,6 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
     return order;
   }
 
-  private static int argMax(double[] p) {
-    int best = 0;
-    for (int j = 1; j < p.length; j++) {
-      if (p[j] > p[best]) {
-        best = j;
-      }
-    }
-    return best;
-  }
 
   private static double ratio(double numerator, double denominator) {
     return denominator == 0 ? Double.NaN : numerator / denominator;

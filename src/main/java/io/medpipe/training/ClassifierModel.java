@@ -346,7 +346,8 @@ public final class ClassifierModel implements Serializable {
     return impute(row, imputation);
   }
 
-  private static int argMax(double[] p) {
+  /** The index of the largest probability (the first one on ties): the predicted class. */
+  public static int argMax(double[] p) {
     int best = 0;
     for (int j = 1; j < p.length; j++) {
       if (p[j] > p[best]) {

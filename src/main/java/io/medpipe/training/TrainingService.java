@@ -1,11 +1,10 @@
 package io.medpipe.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.SnapshotStore;
 import io.medpipe.registry.ArtifactStore;
+import io.medpipe.system.Json;
 import io.medpipe.system.MedpipeProperties;
 import java.sql.Array;
 import java.sql.SQLException;
@@ -29,10 +28,10 @@ public class TrainingService {
 
   private final SnapshotStore snapshots;
   private final JdbcTemplate jdbc;
-  private final ObjectMapper json;
+  private final Json json;
   private final MedpipeProperties.Training settings;
 
-  public TrainingService(SnapshotStore snapshots, JdbcTemplate jdbc, ObjectMapper json, MedpipeProperties properties) {
+  public TrainingService(SnapshotStore snapshots, JdbcTemplate jdbc, Json json, MedpipeProperties properties) {
     this.snapshots = snapshots;
     this.jdbc = jdbc;
     this.json = json;
@@ -57,7 +56,7 @@ public class TrainingService {
         INSERT INTO medpipe.training_run (id, snapshot_id, algorithm, params, seed, target_class, test_rows, model,
                                           model_sha256, train_seconds, process_instance_id)
         VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""",
-        id, snapshotId, options.algorithm().name(), write(options.asMap()), options.seed(), targetClass,
+        id, snapshotId, options.algorithm().name(), json.write(options.asMap()), options.seed(), targetClass,
         split.test(), bytes, ArtifactStore.sha256(bytes), seconds, processInstanceId);
     return find(id);
   }
@@ -76,7 +75,7 @@ public class TrainingService {
     stored.put("testRows", test.rows());
     stored.put("targetClass", run.targetClass());
     stored.put("metrics", metrics);
-    jdbc.update("UPDATE medpipe.training_run SET metrics = ?::jsonb WHERE id = ?", write(stored), runId);
+    jdbc.update("UPDATE medpipe.training_run SET metrics = ?::jsonb WHERE id = ?", json.write(stored), runId);
     return metrics;
   }
 
@@ -85,9 +84,9 @@ public class TrainingService {
         SELECT id, snapshot_id, created_at, algorithm, params, seed, target_class, test_rows, model_sha256,
                train_seconds, metrics, process_instance_id FROM medpipe.training_run WHERE id = ?""",
         (rs, i) -> new TrainingRun(rs.getObject("id", UUID.class), rs.getObject("snapshot_id", UUID.class),
-            rs.getObject("created_at", OffsetDateTime.class), rs.getString("algorithm"), read(rs.getString("params")),
+            rs.getObject("created_at", OffsetDateTime.class), rs.getString("algorithm"), json.read(rs.getString("params"), MAP),
             rs.getLong("seed"), rs.getString("target_class"), ints(rs.getArray("test_rows")),
-            rs.getString("model_sha256"), rs.getDouble("train_seconds"), read(rs.getString("metrics")),
+            rs.getString("model_sha256"), rs.getDouble("train_seconds"), json.read(rs.getString("metrics"), MAP),
             rs.getString("process_instance_id")), id);
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("no training run " + id);
@@ -118,22 +117,5 @@ public class TrainingService {
     return out;
   }
 
-  private String write(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  private Map<String, Object> read(String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return json.readValue(value, MAP);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

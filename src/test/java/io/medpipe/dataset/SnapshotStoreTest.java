@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.dataset.SnapshotStore.Row;
 import io.medpipe.ehr.TestDatabase;
+import io.medpipe.system.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +26,7 @@ class SnapshotStoreTest {
 
   @BeforeAll
   static void database() {
-    store = new SnapshotStore(new JdbcTemplate(TestDatabase.freshDatabase()), new ObjectMapper());
+    store = new SnapshotStore(new JdbcTemplate(TestDatabase.freshDatabase()), new Json(new ObjectMapper()));
   }
 
   /** Labels deliberately not in sorted order, and two missing values. */
