@@ -73,6 +73,10 @@ class IdentitySetup implements ApplicationRunner {
     group(GROUP_OPERATORS, "Operators");
     group(GROUP_WORKERS, "medpipe workers (technical)");
 
+    for (String g : List.of(GROUP_MEDICAL_REVIEWERS, GROUP_DEVOPS, GROUP_OPERATORS)) {
+      // the task list filters ("All tasks") are what Tasklist shows on the left
+      grant(g, Resources.FILTER, ANY, Permissions.READ);
+    }
     for (String g : List.of(GROUP_MEDICAL_REVIEWERS, GROUP_DEVOPS)) {
       grant(g, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
       grant(g, Resources.PROCESS_DEFINITION, ANY, Permissions.READ);
