@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.PredictionBurst.Burst;
+import io.medpipe.bench.LoadGenerator;
 import io.medpipe.pipeline.ProcessConstants;
 import io.medpipe.serving.PredictionAudit;
 import io.medpipe.system.EmbeddedDatabase;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -401,6 +403,19 @@ class PipelineEndToEndIT {
     } finally {
       burst.node().destroyForcibly();
     }
+  }
+
+  /**
+   * The HTTP load generator against this deployed model, only on request (it measures, it asserts nothing):
+   * {@code mvn -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=PipelineEndToEndIT
+   * -Dmedpipe.loadgen=20}.
+   */
+  @Test
+  @Order(17)
+  @EnabledIfSystemProperty(named = "medpipe.loadgen", matches = "\\d+")
+  void loadGenerator() throws Exception {
+    new LoadGenerator(base, SERVICE_KEY).runAll(Integer.parseInt(System.getProperty("medpipe.loadgen")),
+        Integer.parseInt(System.getProperty("medpipe.loadgen.rate", "200")));
   }
 
   private static String validRequest(String requestId) {

@@ -44,23 +44,27 @@ class PredictionController {
   }
 
   @PostMapping(path = "/api/v1/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
-  PredictionResponse predict(@RequestBody PredictionRequest request, HttpServletRequest http) {
-    return predictions.predict(Slot.PRODUCTION, request, client(http));
+  PredictionResponse predict(@RequestBody PredictionRequest request,
+                        @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return predictions.predict(Slot.PRODUCTION, request, client(http), explain);
   }
 
   @PostMapping(path = "/api/v1/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
-  BatchResponse predictBatch(@RequestBody BatchRequest request, HttpServletRequest http) {
-    return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(http)));
+  BatchResponse predictBatch(@RequestBody BatchRequest request,
+                    @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(http), explain));
   }
 
   @PostMapping(path = "/api/v1/staging/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
-  PredictionResponse predictStaging(@RequestBody PredictionRequest request, HttpServletRequest http) {
-    return predictions.predict(Slot.STAGING, request, client(http));
+  PredictionResponse predictStaging(@RequestBody PredictionRequest request,
+                        @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return predictions.predict(Slot.STAGING, request, client(http), explain);
   }
 
   @PostMapping(path = "/api/v1/staging/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
-  BatchResponse predictStagingBatch(@RequestBody BatchRequest request, HttpServletRequest http) {
-    return new BatchResponse(predictions.predictBatch(Slot.STAGING, request.requests(), client(http)));
+  BatchResponse predictStagingBatch(@RequestBody BatchRequest request,
+                    @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return new BatchResponse(predictions.predictBatch(Slot.STAGING, request.requests(), client(http), explain));
   }
 
   @GetMapping("/api/v1/model")

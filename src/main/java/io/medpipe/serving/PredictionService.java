@@ -58,11 +58,17 @@ public class PredictionService {
   }
 
   public PredictionResponse predict(Slot slot, PredictionRequest request, String clientId) {
-    return predictAll(slot, List.of(request), clientId, "").get(0);
+    return predict(slot, request, clientId, true);
+  }
+
+  /** One prediction; {@code explain=false} leaves out the explanation (cheaper, e.g. for bulk screening). */
+  public PredictionResponse predict(Slot slot, PredictionRequest request, String clientId, boolean explain) {
+    return predictAll(slot, List.of(request), clientId, "", explain).get(0);
   }
 
   /** A batch: every request is validated first (one 400 names every bad field of every request), then predicted. */
-  public List<PredictionResponse> predictBatch(Slot slot, List<PredictionRequest> requests, String clientId) {
+  public List<PredictionResponse> predictBatch(Slot slot, List<PredictionRequest> requests, String clientId,
+                                               boolean explain) {
     if (requests == null || requests.isEmpty()) {
       throw new InvalidRequestException("requests", "must hold at least one request");
     }
@@ -70,11 +76,11 @@ public class PredictionService {
       throw new InvalidRequestException("requests", "holds " + requests.size() + " requests; at most " + maxBatch
           + " per batch");
     }
-    return predictAll(slot, requests, clientId, "requests[%d].");
+    return predictAll(slot, requests, clientId, "requests[%d].", explain);
   }
 
   private List<PredictionResponse> predictAll(Slot slot, List<PredictionRequest> requests, String clientId,
-                                              String prefixFormat) {
+                                              String prefixFormat, boolean explain) {
     long start = System.nanoTime();
     ModelSlots.Active active = slots.get(slot).orElseThrow(() -> new ServiceUnavailableException(
         "no model is deployed in the " + slot.id() + " slot yet; run the pipeline to deploy one"));
@@ -112,7 +118,7 @@ public class PredictionService {
     List<PredictionLog.Entry> entries = new ArrayList<>(requests.size());
     Instant now = Instant.now();
     for (int i = 0; i < requests.size(); i++) {
-      PredictionResponse r = predictOne(model, info, slot, requests.get(i), encoded.get(i), start);
+      PredictionResponse r = predictOne(model, info, slot, requests.get(i), encoded.get(i), start, explain);
       responses.add(r);
       entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), requests.get(i).patientRef(), clientId, now));
     }
@@ -126,9 +132,9 @@ public class PredictionService {
   }
 
   private PredictionResponse predictOne(ClassifierModel model, ModelInfo info, Slot slot, PredictionRequest request,
-                                        RequestEncoder.Encoded encoded, long start) {
+                                        RequestEncoder.Encoded encoded, long start, boolean explain) {
     double[] proba = model.predictProba(encoded.row());
-    io.medpipe.training.Explanation why = model.explain(encoded.row(), topFeatures);
+    io.medpipe.training.Explanation why = explain ? model.explain(encoded.row(), topFeatures) : null;
     Map<String, Double> probabilities = new LinkedHashMap<>();
     for (int k = 0; k < proba.length; k++) {
       probabilities.put(model.classes().get(k), proba[k]);
@@ -136,7 +142,7 @@ public class PredictionService {
     int predicted = ClassifierModel.argMax(proba);
     List<Contribution> contributions = new ArrayList<>();
     List<Feature> features = model.features();
-    for (var c : why.top()) {
+    for (var c : why == null ? List.<io.medpipe.training.Explanation.Contribution>of() : why.top()) {
       int j = indexOf(features, c.feature());
       contributions.add(new Contribution(c.feature(), RequestEncoder.decode(features.get(j), encoded.row()[j]),
           c.shap()));
@@ -146,7 +152,8 @@ public class PredictionService {
     return new PredictionResponse(UUID.randomUUID(), request.requestId(), info, slot.id(),
         model.classes().get(predicted), probabilities, DECISION_RULE, binary ? 0.5 : null,
         binary ? model.classes().get(1) : null,
-        new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(), contributions), latencyMs);
+        why == null ? null : new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(),
+            contributions), latencyMs);
   }
 
   private static int indexOf(List<Feature> features, String name) {
