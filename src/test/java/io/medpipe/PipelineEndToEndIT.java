@@ -414,8 +414,20 @@ class PipelineEndToEndIT {
   @Order(17)
   @EnabledIfSystemProperty(named = "medpipe.loadgen", matches = "\\d+")
   void loadGenerator() throws Exception {
-    new LoadGenerator(base, SERVICE_KEY).runAll(Integer.parseInt(System.getProperty("medpipe.loadgen")),
-        Integer.parseInt(System.getProperty("medpipe.loadgen.rate", "200")));
+    int seconds = Integer.parseInt(System.getProperty("medpipe.loadgen"));
+    int rate = Integer.parseInt(System.getProperty("medpipe.loadgen.rate", "200"));
+    System.out.println("== against this JVM (engine, workers, API and the load generator in one process)");
+    new LoadGenerator(base, SERVICE_KEY).runAll(seconds, rate);
+    // an API-only node in its own JVM, as deployed behind a load balancer; the load generator stays here
+    Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+        validRequest(null));
+    try {
+      System.out.println("== against an API-only node (separate JVM from target/medpipe.jar, durability commit)");
+      new LoadGenerator(node.url(), SERVICE_KEY).runAll(seconds, rate);
+    } finally {
+      node.node().destroy();
+      node.node().waitFor();
+    }
   }
 
   private static String validRequest(String requestId) {
