@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.PredictionBurst.Burst;
+import io.medpipe.bench.LoadGenerator;
 import io.medpipe.pipeline.ProcessConstants;
+import io.medpipe.serving.PredictionAudit;
+import io.medpipe.system.EmbeddedDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -46,13 +51,19 @@ class PipelineEndToEndIT {
 
   static final int PORT = TestPorts.free();
   static final String TOKEN = "e2e-webhook-token";
+  static final String ADMIN_KEY = "e2e-admin-key-0123456789abcdef";
+  static final String SERVICE_KEY = "e2e-service-key-0123456789abcdef";
+  static Path dir;
   static final Duration STAGE_TIMEOUT = Duration.ofMinutes(5);
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws Exception {
-    Path dir = Files.createTempDirectory("medpipe-e2e");
+    dir = Files.createTempDirectory("medpipe-e2e");
     registry.add("server.port", () -> PORT);
     registry.add("medpipe.data-dir", dir::toString);
+    registry.add("medpipe.artifacts.dir", () -> dir.resolve("artifacts").toString());
+    registry.add("medpipe.api.admin-key", () -> ADMIN_KEY);
+    registry.add("medpipe.api.service-key", () -> SERVICE_KEY);
     registry.add("medpipe.webhook.token", () -> TOKEN);
     registry.add("medpipe.cohort.patients", () -> 5000);
     registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);
@@ -61,6 +72,8 @@ class PipelineEndToEndIT {
 
   @Autowired JdbcTemplate jdbc;
   @Autowired HistoryService history;
+  @Autowired EmbeddedDatabase database;
+  @Autowired PredictionAudit audit;
   final HttpClient http = HttpClient.newHttpClient();
   final ObjectMapper json = new ObjectMapper();
   final String base = "http://localhost:" + PORT;
@@ -70,7 +83,8 @@ class PipelineEndToEndIT {
   @Test
   @Order(1)
   void predictionApiSays503BeforeAnyDeployment() throws Exception {
-    HttpResponse<String> r = post("/api/v1/predict", "{\"features\":{}}", null);
+    assertThat(post("/api/v1/predict", "{\"features\":{}}", null).statusCode()).isEqualTo(401);
+    HttpResponse<String> r = post("/api/v1/predict", "{\"features\":{}}", key(SERVICE_KEY));
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(c -> assertThat(c).contains("problem+json"));
     assertThat(json.readTree(r.body()).path("detail").asText()).contains("no model is deployed");
@@ -155,29 +169,46 @@ class PipelineEndToEndIT {
     HttpResponse<String> r = post("/api/v1/predict", """
         {"features": {"age": 24, "sex": "M", "creatinine": 1.6, "egfr": 55, "uacr": 420,
                       "acroparesthesia": true, "angiokeratoma": true, "hypohidrosis": true},
-         "requestId": "e2e-1", "patientRef": "ref-e2e-0001"}""", null);
+         "requestId": "e2e-1", "patientRef": "ref-e2e-0001"}""", key(SERVICE_KEY));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode body = json.readTree(r.body());
     assertThat(body.path("model").path("id").asText()).isEqualTo(versionId);
     assertThat(body.path("probabilities").size()).isGreaterThanOrEqualTo(2);
     assertThat(body.path("explanation").path("contributions")).isNotEmpty();
     assertThat(body.path("explanation").path("contributions").get(0).path("feature").asText()).isNotBlank();
+    assertThat(body.path("explanation").path("scale").asText()).startsWith("probability");
+    assertThat(body.path("explanation").has("baseValue")).isTrue();
+    assertThat(body.path("decisionRule").asText()).isEqualTo("argmax");
+    // durability commit: the row is committed before the response is sent
     assertThat(count()).isEqualTo(logged + 1);
+    assertThat(jdbc.queryForObject("SELECT client_id FROM medpipe.prediction_log WHERE id = ?::uuid", String.class,
+        body.path("predictionId").asText())).isEqualTo("medpipe-serving-tests");
   }
 
   @Test
   @Order(8)
   void predictionApiNamesEveryBadField() throws Exception {
     HttpResponse<String> r = post("/api/v1/predict",
-        "{\"features\": {\"age\": 250, \"sex\": \"X\", \"creatinine\": \"high\", \"name\": \"Jane\"}}", null);
+        "{\"features\": {\"age\": 250, \"sex\": \"X\", \"creatinine\": \"high\", \"name\": \"Jane\"}}",
+        key(SERVICE_KEY));
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(c -> assertThat(c).contains("problem+json"));
     List<String> fields = json.readTree(r.body()).path("errors").findValuesAsText("field");
     assertThat(fields).contains("features.age", "features.sex", "features.creatinine", "features.name");
-    HttpResponse<String> missing = post("/api/v1/predict", "{\"features\": {\"sex\": \"F\"}}", null);
+    assertThat(json.readTree(r.body()).path("errors").toString()).contains("direct identifier");
+    HttpResponse<String> missing = post("/api/v1/predict", "{\"features\": {\"sex\": \"F\"}}", key(SERVICE_KEY));
     assertThat(json.readTree(missing.body()).path("errors").findValuesAsText("field")).contains("features.age");
-    assertThat(post("/api/v1/predict", "{\"features\": ", null).statusCode()).isEqualTo(400);
-    assertThat(post("/api/v1/predict", "{\"features\": {}, \"surname\": \"x\"}", null).statusCode()).isEqualTo(400);
+    for (String bad : List.of("{\"features\": ", "{\"features\": {}, \"surname\": \"x\"}",
+        "{\"features\": {\"age\": NaN}}", "{\"features\": {\"age\": Infinity}}", "{\"features\": [1, 2]}",
+        "[]", "", "{\"features\": {\"age\": 40, \"sex\": \"F\"}, \"requestId\": \"Jane Doe, born 1970\"}",
+        "{\"features\": {\"age\": 40, \"sex\": \"F\"}, \"patientRef\": \"123456789\"}",
+        "{\"features\": {\"age\": 1e400, \"sex\": \"F\"}}",
+        "{\"features\": {\"age\": 40, \"sex\": \"F\"}, \"pad\": \"" + "x".repeat(300_000) + "\"}")) {
+      HttpResponse<String> refused = post("/api/v1/predict", bad, key(SERVICE_KEY));
+      assertThat(refused.statusCode()).as(bad.length() > 200 ? "oversized body" : bad).isEqualTo(400);
+      assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(c -> assertThat(c).contains("problem+json"));
+      assertThat(json.readTree(refused.body()).path("errors")).as(bad.length() > 200 ? "oversized" : bad).isNotEmpty();
+    }
   }
 
   @Test
@@ -200,6 +231,224 @@ class PipelineEndToEndIT {
       }
     }
     assertThat(jdbc.queryForObject("SELECT count(*) FROM ehr.extract", Long.class)).isZero();
+  }
+
+  @Test
+  @Order(10)
+  void apiKeysAreCheckedAndRolesEnforced(CapturedOutput output) throws Exception {
+    assertThat(post("/api/v1/predict", "{}", key("wrong-key")).statusCode()).isEqualTo(401);
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/model")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    // the service key may predict but not administer keys or read the record
+    assertThat(post("/api/v1/admin/keys", "{\"clientId\": \"xray-client\", \"role\": \"admin\"}", key(SERVICE_KEY))
+        .statusCode()).isEqualTo(403);
+    assertThat(getWithKey("/api/v1/predictions", SERVICE_KEY).statusCode()).isEqualTo(403);
+
+    String feedbackKey = createKey("ward-7", "feedback");
+    String predictKey = createKey("ehr-gateway", "predict");
+    assertThat(post("/api/v1/predict", validRequest("k-1"), key(feedbackKey)).statusCode()).isEqualTo(403);
+    assertThat(post("/api/v1/feedback", "{}", key(predictKey)).statusCode()).isEqualTo(403);
+    HttpResponse<String> ok = post("/api/v1/predict", validRequest("k-2"), key(predictKey));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(jdbc.queryForObject("SELECT client_id FROM medpipe.prediction_log WHERE request_id = 'k-2'",
+        String.class)).isEqualTo("ehr-gateway");
+
+    // only hashes at rest; revocation takes effect
+    JsonNode keys = json.readTree(getWithKey("/api/v1/admin/keys", ADMIN_KEY).body());
+    assertThat(keys.toString()).doesNotContain(predictKey).doesNotContain(feedbackKey);
+    assertThat(String.join(",", jdbc.queryForList("SELECT key_sha256 FROM medpipe.api_key", String.class)))
+        .doesNotContain(predictKey);
+    String predictKeyId = null;
+    for (JsonNode k : keys) {
+      if (k.path("clientId").asText().equals("ehr-gateway")) {
+        predictKeyId = k.path("id").asText();
+      }
+    }
+    HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/keys/" + predictKeyId))
+        .header("X-API-Key", ADMIN_KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(revoked.statusCode()).isEqualTo(204);
+    assertThat(post("/api/v1/predict", validRequest("k-3"), key(predictKey)).statusCode()).isEqualTo(401);
+    assertThat(output.getAll()).doesNotContain(predictKey).doesNotContain(feedbackKey).doesNotContain(ADMIN_KEY)
+        .doesNotContain(SERVICE_KEY);
+  }
+
+  @Test
+  @Order(11)
+  void feedbackIsJoinedToItsPredictionInTheAuditQuery() throws Exception {
+    String feedbackKey = createKey("ward-8", "feedback");
+    JsonNode prediction = json.readTree(post("/api/v1/predict", validRequest("fb-1"), key(SERVICE_KEY)).body());
+    String id = prediction.path("predictionId").asText();
+    String modelVersion = prediction.path("model").path("id").asText();
+
+    HttpResponse<String> unknown = post("/api/v1/feedback", "{\"predictionId\": \"" + java.util.UUID.randomUUID()
+        + "\", \"verdict\": \"accept\"}", key(feedbackKey));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    HttpResponse<String> badClass = post("/api/v1/feedback", "{\"predictionId\": \"" + id
+        + "\", \"verdict\": \"override\", \"confirmedClass\": \"flu\"}", key(feedbackKey));
+    assertThat(badClass.statusCode()).isEqualTo(400);
+    String other = prediction.path("predictedClass").asText().equals("fabry") ? "other" : "fabry";
+    JsonNode classes = prediction.path("probabilities");
+    for (var it = classes.fieldNames(); it.hasNext(); ) {
+      String c = it.next();
+      if (!c.equals(prediction.path("predictedClass").asText())) {
+        other = c;
+      }
+    }
+    HttpResponse<String> stored = post("/api/v1/feedback", "{\"predictionId\": \"" + id
+        + "\", \"verdict\": \"override\", \"confirmedClass\": \"" + other + "\"}", key(feedbackKey));
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+
+    HttpResponse<String> page = getWithKey("/api/v1/predictions?modelVersion=" + modelVersion
+        + "&from=2020-01-01T00:00:00Z&size=500", ADMIN_KEY);
+    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+    JsonNode found = null;
+    for (JsonNode item : json.readTree(page.body()).path("items")) {
+      if (item.path("id").asText().equals(id)) {
+        found = item;
+      }
+    }
+    assertThat(found).as("the prediction in the audit query").isNotNull();
+    assertThat(found.path("feedback").path("verdict").asText()).isEqualTo("override");
+    assertThat(found.path("feedback").path("confirmedClass").asText()).isEqualTo(other);
+    assertThat(found.path("features").path("age").asDouble()).isEqualTo(52.0);
+    assertThat(getWithKey("/api/v1/predictions?modelVersion=nope", ADMIN_KEY).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  @Order(12)
+  void batchPredictsEveryRequestAndNamesBadOnesByIndex() throws Exception {
+    String three = "{\"requests\": [" + validRequest("b-1") + "," + validRequest("b-2") + "," + validRequest("b-3") + "]}";
+    HttpResponse<String> r = post("/api/v1/predict/batch", three, key(SERVICE_KEY));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json.readTree(r.body()).path("predictions").findValuesAsText("requestId")).containsExactly("b-1", "b-2", "b-3");
+    HttpResponse<String> bad = post("/api/v1/predict/batch", "{\"requests\": [" + validRequest("b-4")
+        + ", {\"features\": {\"sex\": \"F\"}}]}", key(SERVICE_KEY));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(bad.body()).path("errors").findValuesAsText("field")).contains("requests[1].features.age");
+    String tooMany = "{\"requests\": [" + String.join(",", java.util.Collections.nCopies(101, validRequest(null))) + "]}";
+    assertThat(post("/api/v1/predict/batch", tooMany, key(SERVICE_KEY)).statusCode()).isEqualTo(400);
+    assertThat(post("/api/v1/staging/predict/batch", three, key(SERVICE_KEY)).statusCode()).isIn(200, 503);
+  }
+
+  @Test
+  @Order(13)
+  void modelDescriptionAndOpenApiDocumentDescribeTheRequest() throws Exception {
+    JsonNode model = json.readTree(getWithKey("/api/v1/model", SERVICE_KEY).body());
+    JsonNode age = null;
+    for (JsonNode f : model.path("features")) {
+      if (f.path("name").asText().equals("age")) {
+        age = f;
+      }
+    }
+    assertThat(age).isNotNull();
+    assertThat(age.path("type").asText()).isEqualTo("NUMERIC");
+    assertThat(age.path("required").asBoolean()).isTrue();
+    assertThat(age.has("max")).isTrue();
+    assertThat(model.path("classes").size()).isGreaterThanOrEqualTo(2);
+    assertThat(model.path("decisionRule").asText()).isEqualTo("argmax");
+    HttpResponse<String> openApi = http.send(HttpRequest.newBuilder(URI.create(base + "/v3/api-docs")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(openApi.statusCode()).isEqualTo(200);
+    assertThat(openApi.body()).contains("/api/v1/predict", "/api/v1/predict/batch", "/api/v1/feedback");
+  }
+
+  @Test
+  @Order(14)
+  void retentionPurgeRemovesOnlyPredictionsOlderThanTheRetention() {
+    String versionId = jdbc.queryForObject(
+        "SELECT model_version_id::text FROM medpipe.serving_slot WHERE slot = 'production'", String.class);
+    jdbc.update("""
+        INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, features, predicted_class,
+          probabilities, explanation, latency_ms, request_id)
+        VALUES (gen_random_uuid(), now() - interval '200 days', 'production', ?::uuid, '{}', 'x', '{}', '{}', 1, 'old')
+        """, versionId);
+    long recent = jdbc.queryForObject("SELECT count(*) FROM medpipe.prediction_log WHERE created_at > now() - interval '1 day'",
+        Long.class);
+    assertThat(audit.purge(java.time.Instant.now())).isEqualTo(1);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM medpipe.prediction_log WHERE request_id = 'old'", Long.class))
+        .isZero();
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM medpipe.prediction_log", Long.class)).isEqualTo(recent);
+  }
+
+  @Test
+  @Order(15)
+  void noAcknowledgedPredictionIsLostWhenTheApiNodeIsKilledDuringABurst() throws Exception {
+    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+        validRequest(null));
+    try {
+      List<String> acknowledged = burst.runUntilAcknowledged(300);
+      burst.node().destroyForcibly().waitFor();
+      assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(300);
+      List<String> recorded = jdbc.queryForList("SELECT id::text FROM medpipe.prediction_log WHERE request_id LIKE ?",
+          String.class, burst.requestPrefix() + "%");
+      assertThat(recorded).containsAll(acknowledged);
+      System.out.printf("kill -9 during a burst: %d acknowledged, %d recorded%n", acknowledged.size(), recorded.size());
+    } finally {
+      burst.node().destroyForcibly();
+    }
+  }
+
+  @Test
+  @Order(16)
+  void aGracefulShutdownWritesEveryQueuedPredictionEvenWhenAsync() throws Exception {
+    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "async",
+        validRequest(null));
+    try {
+      List<String> acknowledged = burst.runUntilAcknowledged(300);
+      burst.node().destroy(); // SIGTERM: graceful shutdown
+      assertThat(burst.node().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      List<String> recorded = jdbc.queryForList("SELECT id::text FROM medpipe.prediction_log WHERE request_id LIKE ?",
+          String.class, burst.requestPrefix() + "%");
+      assertThat(recorded).containsAll(acknowledged);
+    } finally {
+      burst.node().destroyForcibly();
+    }
+  }
+
+  /**
+   * The HTTP load generator against this deployed model, only on request (it measures, it asserts nothing):
+   * {@code mvn -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=PipelineEndToEndIT
+   * -Dmedpipe.loadgen=20}.
+   */
+  @Test
+  @Order(17)
+  @EnabledIfSystemProperty(named = "medpipe.loadgen", matches = "\\d+")
+  void loadGenerator() throws Exception {
+    int seconds = Integer.parseInt(System.getProperty("medpipe.loadgen"));
+    int rate = Integer.parseInt(System.getProperty("medpipe.loadgen.rate", "200"));
+    System.out.println("== against this JVM (engine, workers, API and the load generator in one process)");
+    new LoadGenerator(base, SERVICE_KEY).runAll(seconds, rate);
+    // an API-only node in its own JVM, as deployed behind a load balancer; the load generator stays here
+    Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+        validRequest(null));
+    try {
+      System.out.println("== against an API-only node (separate JVM from target/medpipe.jar, durability commit)");
+      new LoadGenerator(node.url(), SERVICE_KEY).runAll(seconds, rate);
+    } finally {
+      node.node().destroy();
+      node.node().waitFor();
+    }
+  }
+
+  private static String validRequest(String requestId) {
+    return "{\"features\": {\"age\": 52, \"sex\": \"F\", \"creatinine\": 1.1, \"egfr\": 80, \"uacr\": 40}"
+        + (requestId == null ? "" : ", \"requestId\": \"" + requestId + "\"") + "}";
+  }
+
+  private String createKey(String client, String role) throws Exception {
+    HttpResponse<String> r = post("/api/v1/admin/keys", "{\"clientId\": \"" + client + "\", \"role\": \"" + role + "\"}",
+        key(ADMIN_KEY));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json.readTree(r.body()).path("key").asText();
+  }
+
+  private static String key(String apiKey) {
+    return "Bearer " + apiKey;
+  }
+
+  private HttpResponse<String> getWithKey(String path, String apiKey) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("X-API-Key", apiKey).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private long count() {

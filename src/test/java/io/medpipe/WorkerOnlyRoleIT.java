@@ -36,6 +36,7 @@ class WorkerOnlyRoleIT {
   static final String WORKER_PASSWORD = "worker-only-test-password";
   static final String PSEUDONYM_KEY = "worker-only-test-pseudonym-key";
   static final String WORKER_ID = "remote-worker-1";
+  static final String SERVICE_KEY = "worker-only-test-service-key";
   static Path dir;
   static Process worker;
 
@@ -48,6 +49,7 @@ class WorkerOnlyRoleIT {
     registry.add("medpipe.worker.enabled", () -> false);
     registry.add("medpipe.worker.password", () -> WORKER_PASSWORD);
     registry.add("medpipe.privacy.pseudonym-key", () -> PSEUDONYM_KEY);
+    registry.add("medpipe.api.service-key", () -> SERVICE_KEY);
     registry.add("medpipe.cohort.patients", () -> 5000);
     registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);
   }
@@ -104,6 +106,7 @@ class WorkerOnlyRoleIT {
     env.put("MEDPIPE_WORKER_PASSWORD", WORKER_PASSWORD);
     env.put("MEDPIPE_PSEUDONYM_KEY", PSEUDONYM_KEY);
     env.put("MEDPIPE_WORKER_ID", WORKER_ID);
+    env.put("MEDPIPE_API_SERVICE_KEY", SERVICE_KEY);
     env.put("MEDPIPE_DATA_DIR", dir.resolve("worker").toString());
     env.put("MEDPIPE_ARTIFACT_DIR", dir.resolve("artifacts").toString());
     pb.redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile());

@@ -18,9 +18,21 @@ public final class PredictionApi {
    */
   public record PredictionRequest(Map<String, JsonNode> features, String requestId, String patientRef) {}
 
+  /** Up to {@code medpipe.serving.max-batch} patients in one call. */
+  public record BatchRequest(List<PredictionRequest> requests) {}
+
+  /** The predictions of a batch, in request order. */
+  public record BatchResponse(List<PredictionResponse> predictions) {}
+
+  /**
+   * One prediction. {@code decisionRule} says how {@code predictedClass} follows from {@code probabilities}
+   * ("argmax": the most probable class); {@code decisionThreshold} is that rule's equivalent threshold on the
+   * probability of {@code thresholdClass} (0.5 for two classes; absent for more).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PredictionResponse(UUID predictionId, String requestId, ModelInfo model, String slot,
-                                   String predictedClass, Map<String, Double> probabilities, Explanation explanation,
+                                   String predictedClass, Map<String, Double> probabilities, String decisionRule,
+                                   Double decisionThreshold, String thresholdClass, Explanation explanation,
                                    double latencyMs) {}
 
   public record ModelInfo(UUID id, String name, int version) {}
@@ -35,5 +47,11 @@ public final class PredictionApi {
 
   /** What a slot serves: the version, its features (the request schema) and classes. */
   public record ModelDescription(ModelInfo model, String slot, String targetClass, List<Feature> features,
-                                 List<String> classes, Map<String, Object> metrics) {}
+                                 List<String> classes, String decisionRule, Double decisionThreshold,
+                                 String explanationScale, Map<String, Object> metrics) {}
+
+  /** A clinician's verdict on a prediction: accept it, or override it with the confirmed diagnosis. */
+  public record FeedbackRequest(UUID predictionId, String verdict, String confirmedClass) {}
+
+  public record FeedbackResponse(UUID feedbackId, UUID predictionId, String verdict, String confirmedClass) {}
 }

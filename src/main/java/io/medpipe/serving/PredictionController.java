@@ -1,41 +1,70 @@
 package io.medpipe.serving;
 
+import io.medpipe.serving.PredictionApi.BatchRequest;
+import io.medpipe.serving.PredictionApi.BatchResponse;
+import io.medpipe.serving.PredictionApi.FeedbackRequest;
+import io.medpipe.serving.PredictionApi.FeedbackResponse;
 import io.medpipe.serving.PredictionApi.ModelDescription;
 import io.medpipe.serving.PredictionApi.ModelInfo;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
+import io.medpipe.system.ApiKeyFilter;
+import io.medpipe.system.ApiKeys;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
+import io.medpipe.training.ClassifierModel;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
+import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The prediction API: production under {@code /api/v1}, staging under {@code /api/v1/staging}. */
+/**
+ * The prediction API: production under {@code /api/v1}, staging under {@code /api/v1/staging}; feedback and the
+ * audit query of the prediction record. Authentication and roles: {@link ApiKeyFilter}.
+ */
 @RestController
 @ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
 class PredictionController {
 
   private final PredictionService predictions;
+  private final PredictionAudit audit;
   private final ModelSlots slots;
 
-  PredictionController(PredictionService predictions, ModelSlots slots) {
+  PredictionController(PredictionService predictions, PredictionAudit audit, ModelSlots slots) {
     this.predictions = predictions;
+    this.audit = audit;
     this.slots = slots;
   }
 
   @PostMapping(path = "/api/v1/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predict(@RequestBody PredictionRequest request,
-                             @RequestHeader(name = "X-Client-Id", required = false) String client) {
-    return predictions.predict(Slot.PRODUCTION, request, client);
+                        @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return predictions.predict(Slot.PRODUCTION, request, client(http), explain);
+  }
+
+  @PostMapping(path = "/api/v1/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+  BatchResponse predictBatch(@RequestBody BatchRequest request,
+                    @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(http), explain));
   }
 
   @PostMapping(path = "/api/v1/staging/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predictStaging(@RequestBody PredictionRequest request,
-                                    @RequestHeader(name = "X-Client-Id", required = false) String client) {
-    return predictions.predict(Slot.STAGING, request, client);
+                        @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return predictions.predict(Slot.STAGING, request, client(http), explain);
+  }
+
+  @PostMapping(path = "/api/v1/staging/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+  BatchResponse predictStagingBatch(@RequestBody BatchRequest request,
+                    @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
+    return new BatchResponse(predictions.predictBatch(Slot.STAGING, request.requests(), client(http), explain));
   }
 
   @GetMapping("/api/v1/model")
@@ -48,12 +77,34 @@ class PredictionController {
     return describe(Slot.STAGING);
   }
 
+  @PostMapping(path = "/api/v1/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
+  FeedbackResponse feedback(@RequestBody FeedbackRequest request, HttpServletRequest http) {
+    return audit.feedback(request, client(http));
+  }
+
+  @GetMapping("/api/v1/predictions")
+  PredictionAudit.Page recorded(@RequestParam(required = false) Instant from,
+                                @RequestParam(required = false) Instant to,
+                                @RequestParam(required = false) UUID modelVersion,
+                                @RequestParam(defaultValue = "0") int page,
+                                @RequestParam(defaultValue = "50") int size) {
+    return audit.query(from, to, modelVersion, page, size);
+  }
+
+  private static String client(HttpServletRequest http) {
+    Object client = http.getAttribute(ApiKeyFilter.CLIENT);
+    return client instanceof ApiKeys.Client c ? c.clientId() : null;
+  }
+
   private ModelDescription describe(Slot slot) {
     ModelSlots.Active active = slots.get(slot).orElseThrow(() -> new ServiceUnavailableException(
         "no model is deployed in the " + slot.id() + " slot yet"));
     var v = active.version();
     Object target = v.metrics() == null ? null : v.metrics().get("targetClass");
+    boolean binary = active.model().classes().size() == 2;
     return new ModelDescription(new ModelInfo(v.id(), v.name(), v.version()), slot.id(),
-        target == null ? null : target.toString(), active.model().features(), active.model().classes(), v.metrics());
+        target == null ? null : target.toString(), active.model().features(), active.model().classes(),
+        PredictionService.DECISION_RULE, binary ? 0.5 : null, ClassifierModel.SHAP_SCALE, v.metrics());
   }
 }

@@ -7,15 +7,20 @@ import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
 import io.medpipe.system.InvalidRequestException;
+import io.medpipe.system.InvalidRequestException.FieldProblem;
 import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.ClassifierModel;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Service;
@@ -27,54 +32,136 @@ public class PredictionService {
 
   /** A pseudonymous reference: short, no spaces, no '@' (an e-mail) and not all digits (a phone or an id). */
   private static final Pattern PATIENT_REF = Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9_.:-]{8,80}");
+  /** A client request id: a token, never free text (free text can carry a name). */
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
+  /** How a predicted class follows from the probabilities; see {@link PredictionResponse}. */
+  static final String DECISION_RULE = "argmax";
 
   private final ModelSlots slots;
-  private final PredictionLog log;
-  private final MeterRegistry meters;
+  private final PredictionRecorder recorder;
   private final int topFeatures;
+  private final int maxBatch;
+  private final Map<Slot, Timer> timers = new EnumMap<>(Slot.class);
+  private final MeterRegistry meters;
 
-  PredictionService(ModelSlots slots, PredictionLog log, MeterRegistry meters, MedpipeProperties properties) {
+  PredictionService(ModelSlots slots, PredictionRecorder recorder, MeterRegistry meters,
+                    MedpipeProperties properties) {
     this.slots = slots;
-    this.log = log;
+    this.recorder = recorder;
     this.meters = meters;
     this.topFeatures = properties.serving().topFeatures();
+    this.maxBatch = properties.serving().maxBatch();
+    for (Slot slot : Slot.values()) {
+      timers.put(slot, Timer.builder("medpipe.prediction.latency").tag("slot", slot.id())
+          .publishPercentileHistogram().register(meters));
+    }
   }
 
   public PredictionResponse predict(Slot slot, PredictionRequest request, String clientId) {
+    return predict(slot, request, clientId, true);
+  }
+
+  /** One prediction; {@code explain=false} leaves out the explanation (cheaper, e.g. for bulk screening). */
+  public PredictionResponse predict(Slot slot, PredictionRequest request, String clientId, boolean explain) {
+    return predictAll(slot, List.of(request), clientId, "", explain).get(0);
+  }
+
+  /** A batch: every request is validated first (one 400 names every bad field of every request), then predicted. */
+  public List<PredictionResponse> predictBatch(Slot slot, List<PredictionRequest> requests, String clientId,
+                                               boolean explain) {
+    if (requests == null || requests.isEmpty()) {
+      throw new InvalidRequestException("requests", "must hold at least one request");
+    }
+    if (requests.size() > maxBatch) {
+      throw new InvalidRequestException("requests", "holds " + requests.size() + " requests; at most " + maxBatch
+          + " per batch");
+    }
+    return predictAll(slot, requests, clientId, "requests[%d].", explain);
+  }
+
+  private List<PredictionResponse> predictAll(Slot slot, List<PredictionRequest> requests, String clientId,
+                                              String prefixFormat, boolean explain) {
     long start = System.nanoTime();
     ModelSlots.Active active = slots.get(slot).orElseThrow(() -> new ServiceUnavailableException(
         "no model is deployed in the " + slot.id() + " slot yet; run the pipeline to deploy one"));
-    if (request.patientRef() != null && !PATIENT_REF.matcher(request.patientRef()).matches()) {
-      throw new InvalidRequestException("patientRef",
-          "must be a pseudonymous reference (8-80 letters, digits, '_.:-', at least one letter), never an identifier");
-    }
-    if (request.requestId() != null && request.requestId().length() > 100) {
-      throw new InvalidRequestException("requestId", "must be at most 100 characters");
-    }
     ClassifierModel model = active.model();
-    RequestEncoder.Encoded encoded = RequestEncoder.encode(model.features(), request.features());
+    List<FieldProblem> problems = new ArrayList<>();
+    List<RequestEncoder.Encoded> encoded = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      String prefix = prefixFormat.isEmpty() ? "" : prefixFormat.formatted(i);
+      PredictionRequest request = requests.get(i);
+      if (request == null) {
+        problems.add(new FieldProblem(prefix.isEmpty() ? "$" : prefix.substring(0, prefix.length() - 1),
+            "must be a request object"));
+        encoded.add(null);
+        continue;
+      }
+      if (request.patientRef() != null && !PATIENT_REF.matcher(request.patientRef()).matches()) {
+        problems.add(new FieldProblem(prefix + "patientRef", "must be a pseudonymous reference (8-80 letters, "
+            + "digits, '_.:-', at least one letter), never an identifier"));
+      }
+      if (request.requestId() != null && !REQUEST_ID.matcher(request.requestId()).matches()) {
+        problems.add(new FieldProblem(prefix + "requestId", "must be 1-100 letters, digits or '_.:-'"));
+      }
+      try {
+        encoded.add(RequestEncoder.encode(model.features(), request.features()));
+      } catch (InvalidRequestException e) {
+        e.problems().forEach(p -> problems.add(new FieldProblem(prefix + p.field(), p.message())));
+        encoded.add(null);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(problems);
+    }
+    ModelInfo info = new ModelInfo(active.version().id(), active.version().name(), active.version().version());
+    List<PredictionResponse> responses = new ArrayList<>(requests.size());
+    List<PredictionLog.Entry> entries = new ArrayList<>(requests.size());
+    Instant now = Instant.now();
+    for (int i = 0; i < requests.size(); i++) {
+      PredictionResponse r = predictOne(model, info, slot, requests.get(i), encoded.get(i), start, explain);
+      responses.add(r);
+      entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), requests.get(i).patientRef(), clientId, now));
+    }
+    recorder.record(entries); // acknowledged only once recorded (durability COMMIT) or queued (ASYNC)
+    timers.get(slot).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    for (PredictionResponse r : responses) {
+      Counter.builder("medpipe.predictions").tag("slot", slot.id()).tag("class", r.predictedClass())
+          .register(meters).increment();
+    }
+    return responses;
+  }
+
+  private PredictionResponse predictOne(ClassifierModel model, ModelInfo info, Slot slot, PredictionRequest request,
+                                        RequestEncoder.Encoded encoded, long start, boolean explain) {
     double[] proba = model.predictProba(encoded.row());
-    io.medpipe.training.Explanation why = model.explain(encoded.row(), topFeatures);
+    io.medpipe.training.Explanation why = explain ? model.explain(encoded.row(), topFeatures) : null;
     Map<String, Double> probabilities = new LinkedHashMap<>();
     for (int k = 0; k < proba.length; k++) {
       probabilities.put(model.classes().get(k), proba[k]);
     }
     int predicted = ClassifierModel.argMax(proba);
     List<Contribution> contributions = new ArrayList<>();
-    for (var c : why.top()) {
-      Feature f = model.features().stream().filter(x -> x.name().equals(c.feature())).findFirst().orElseThrow();
-      contributions.add(new Contribution(c.feature(), RequestEncoder.decode(f, encoded.row()[model.features().indexOf(f)]), c.shap()));
+    List<Feature> features = model.features();
+    for (var c : why == null ? List.<io.medpipe.training.Explanation.Contribution>of() : why.top()) {
+      int j = indexOf(features, c.feature());
+      contributions.add(new Contribution(c.feature(), RequestEncoder.decode(features.get(j), encoded.row()[j]),
+          c.shap()));
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
-    PredictionResponse response = new PredictionResponse(UUID.randomUUID(), request.requestId(),
-        new ModelInfo(active.version().id(), active.version().name(), active.version().version()), slot.id(),
-        model.classes().get(predicted), probabilities,
-        new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(), contributions), latencyMs);
-    log.record(response, encoded.values(), request.patientRef(), clientId);
-    Timer.builder("medpipe.prediction.latency").tag("slot", slot.id()).publishPercentileHistogram()
-        .register(meters).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-    meters.counter("medpipe.predictions", "slot", slot.id(), "class", response.predictedClass()).increment();
-    return response;
+    boolean binary = model.classes().size() == 2;
+    return new PredictionResponse(UUID.randomUUID(), request.requestId(), info, slot.id(),
+        model.classes().get(predicted), probabilities, DECISION_RULE, binary ? 0.5 : null,
+        binary ? model.classes().get(1) : null,
+        why == null ? null : new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(),
+            contributions), latencyMs);
   }
 
+  private static int indexOf(List<Feature> features, String name) {
+    for (int j = 0; j < features.size(); j++) {
+      if (features.get(j).name().equals(name)) {
+        return j;
+      }
+    }
+    throw new IllegalStateException("explanation names a feature the model does not have");
+  }
 }

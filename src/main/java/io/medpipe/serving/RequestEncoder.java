@@ -8,12 +8,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Checks a prediction request's clinical features against the deployed model's feature spec and encodes them as
  * a model row. Every problem is collected, so one 400 response names all offending fields.
  */
 final class RequestEncoder {
+
+  /**
+   * Field names that would carry a direct identifier. A request naming one is refused with a message saying so,
+   * whatever the model's features are: identifiers must never reach the API, its logs or the prediction record.
+   */
+  static final Pattern IDENTIFIER_LIKE = Pattern.compile(
+      "(?i).*(^|_)(name|surname|firstname|lastname|family_name|given_name|mrn|ssn|nhs|insurance|email|e_mail|phone"
+          + "|mobile|address|street|zip|postcode|postal|dob|birth|birthdate|date_of_birth|patient_id|patientid"
+          + "|passport|national_id|social_security)($|_).*");
 
   private RequestEncoder() {}
 
@@ -26,7 +36,10 @@ final class RequestEncoder {
       throw new InvalidRequestException("features", "is required");
     }
     for (String name : features.keySet()) {
-      if (spec.stream().noneMatch(f -> f.name().equals(name))) {
+      if (spec.stream().noneMatch(f -> f.name().equals(name)) && IDENTIFIER_LIKE.matcher(name).matches()) {
+        problems.add(new FieldProblem("features." + name, "looks like a direct identifier; never send names, "
+            + "record numbers, contact details or birth dates, only the model's clinical features"));
+      } else if (spec.stream().noneMatch(f -> f.name().equals(name))) {
         problems.add(new FieldProblem("features." + name, "unknown feature; the model accepts "
             + spec.stream().map(Feature::name).toList()));
       }

@@ -183,7 +183,7 @@ public class ServingTests {
 
   private HttpResponse<String> post(String url, String body) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json").header("X-Client-Id", "medpipe-serving-tests")
+        .header("Content-Type", "application/json").header("X-API-Key", serviceKey())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -193,6 +193,15 @@ public class ServingTests {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
+  }
+
+  /** The service key (role predict) the API node accepts for these tests; never logged. */
+  private String serviceKey() {
+    String key = properties.api().serviceKey();
+    if (key == null || key.isBlank()) {
+      throw new IllegalStateException("medpipe.api.service-key (MEDPIPE_API_SERVICE_KEY) is not configured");
+    }
+    return key.trim();
   }
 
   private JsonNode read(String body) {

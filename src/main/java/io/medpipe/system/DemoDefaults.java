@@ -20,7 +20,7 @@ import org.springframework.core.env.MapPropertySource;
  * Supplies the secrets of the embedded demo mode and refuses to start a real deployment without them.
  *
  * <p>Demo mode is the zero-install default: no external database configured. There, the pseudonymisation key
- * and the webhook token are generated once and kept in files under the data directory (so pseudonyms stay stable
+ * the webhook token and the API's admin and service keys are generated once and kept in files under the data directory (so pseudonyms stay stable
  * across restarts), and the worker's engine password is generated per start. With an external database every
  * secret must come from the environment; a missing one stops the start with a message naming it.
  */
@@ -40,6 +40,14 @@ public class DemoDefaults implements EnvironmentPostProcessor {
         () -> generated.put("medpipe.worker.password", randomHex(16)));
     require(env, demo, "medpipe.privacy.pseudonym-key", "MEDPIPE_PSEUDONYM_KEY", missing,
         () -> generated.put("medpipe.privacy.pseudonym-key", secretFile(Path.of(dataDir, "pseudonym.key"))));
+    boolean serving = env.getProperty("medpipe.serving.enabled", Boolean.class, true);
+    // the workers' staging/smoke tests authenticate with this key; the API node accepts it (role predict)
+    require(env, demo, "medpipe.api.service-key", "MEDPIPE_API_SERVICE_KEY", missing,
+        () -> generated.put("medpipe.api.service-key", secretFile(Path.of(dataDir, "api-service.key"))));
+    if (serving) {
+      require(env, demo, "medpipe.api.admin-key", "MEDPIPE_API_ADMIN_KEY", missing,
+          () -> generated.put("medpipe.api.admin-key", secretFile(Path.of(dataDir, "api-admin.key"))));
+    }
     if (engine) {
       require(env, demo, "camunda.bpm.admin-user.password", "MEDPIPE_ADMIN_PASSWORD", missing,
           () -> generated.put("camunda.bpm.admin-user.password", "demo"));

@@ -26,7 +26,8 @@ public record MedpipeProperties(
     @Valid @DefaultValue Pipeline pipeline,
     @Valid @DefaultValue Training training,
     @Valid @DefaultValue Staging staging,
-    @Valid @DefaultValue Artifacts artifacts) {
+    @Valid @DefaultValue Artifacts artifacts,
+    @Valid @DefaultValue Api api) {
 
   /**
    * The external-task workers: whether this process runs them, the engine user they log in as, and how often a
@@ -45,11 +46,40 @@ public record MedpipeProperties(
   /** The Alertmanager webhook's bearer token. */
   public record Webhook(String token) {}
 
-  /** The prediction API: the URL workers use to test it, and how often API nodes re-read the serving slots. */
+  /**
+   * The prediction API: the URL workers use to test it, how often API nodes re-read the serving slots, how many
+   * contributions an explanation lists, the largest batch and request body, and the prediction record.
+   */
   public record Serving(@DefaultValue("true") boolean enabled,
                         @DefaultValue("http://localhost:8080") @NotBlank String url,
                         @DefaultValue("PT2S") @NotNull Duration slotPollInterval,
-                        @DefaultValue("5") @Min(1) int topFeatures) {}
+                        @DefaultValue("5") @Min(1) int topFeatures,
+                        @DefaultValue("100") @Min(1) int maxBatch,
+                        @DefaultValue("262144") @Min(1024) long maxBodyBytes,
+                        @Valid @DefaultValue Record record) {}
+
+  /**
+   * The prediction record's writer. {@code durability=commit}: a response is sent only after its row is committed
+   * (group commit: one transaction per batch), so a crash loses no acknowledged prediction. {@code async}: the
+   * response does not wait; a crash loses at most {@code queueCapacity} acknowledged predictions. Either way a
+   * full queue answers 503, and a graceful shutdown writes everything queued.
+   */
+  public record Record(@DefaultValue("COMMIT") @NotNull Durability durability,
+                       @DefaultValue("10000") @Min(1) int queueCapacity,
+                       @DefaultValue("500") @Min(1) int batchSize,
+                       @DefaultValue("P183D") @NotNull Duration retention,
+                       @DefaultValue("0 30 3 * * *") @NotBlank String purgeCron) {
+
+    /** When a prediction counts as recorded; see {@link Record}. */
+    public enum Durability { COMMIT, ASYNC }
+  }
+
+  /**
+   * API keys: the bootstrap admin key (manages the other keys) and the service key the workers' staging and smoke
+   * tests use (role predict). Only their SHA-256 is kept in memory; demo mode generates both (files under dataDir).
+   */
+  public record Api(String adminKey, String serviceKey,
+                    @DefaultValue("PT30S") @NotNull Duration keyCacheTtl) {}
 
   /** Scheduled retraining (off by default; the BPMN timer start reads {@code cron}). */
   public record Pipeline(@DefaultValue("false") boolean scheduleEnabled,

@@ -211,4 +211,20 @@ class RequestEncoderTest {
       }
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"name", "patient_name", "surname", "mrn", "email", "phone", "date_of_birth", "dob",
+      "address", "ssn", "insurance_number", "patient_id"})
+  void refusesAFieldNamedLikeAnIdentifierAndSaysWhy(String name) {
+    assertThat(problemsOf(with(name, "\"x\""))).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo("features." + name);
+      assertThat(p.message()).contains("direct identifier");
+    });
+  }
+
+  @Test
+  void refusesInfinityAsANumber() {
+    assertThat(problemsOf(with("creatinine", "1e400")))
+        .containsExactly(new FieldProblem("features.creatinine", "must be a finite number"));
+  }
 }

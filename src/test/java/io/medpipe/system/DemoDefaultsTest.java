@@ -21,6 +21,8 @@ class DemoDefaultsTest {
   static final String KEY = "medpipe.privacy.pseudonym-key";
   static final String ADMIN = "camunda.bpm.admin-user.password";
   static final String TOKEN = "medpipe.webhook.token";
+  static final String SERVICE_KEY = "medpipe.api.service-key";
+  static final String API_ADMIN_KEY = "medpipe.api.admin-key";
 
   @TempDir
   Path dataDir;
@@ -57,6 +59,9 @@ class DemoDefaultsTest {
     assertThat(env.getProperty(KEY)).matches("[0-9a-f]{64}");
     assertThat(env.getProperty(TOKEN)).matches("[0-9a-f]{64}");
     assertThat(env.getProperty(ADMIN)).isEqualTo("demo");
+    assertThat(env.getProperty(SERVICE_KEY)).matches("[0-9a-f]{64}");
+    assertThat(env.getProperty(API_ADMIN_KEY)).matches("[0-9a-f]{64}");
+    assertThat(dataDir.resolve("api-admin.key")).exists();
   }
 
   @Test
@@ -127,14 +132,16 @@ class DemoDefaultsTest {
         .withMessageContaining("MEDPIPE_WORKER_PASSWORD")
         .withMessageContaining("MEDPIPE_PSEUDONYM_KEY")
         .withMessageContaining("MEDPIPE_ADMIN_PASSWORD")
-        .withMessageContaining("MEDPIPE_WEBHOOK_TOKEN");
+        .withMessageContaining("MEDPIPE_WEBHOOK_TOKEN")
+        .withMessageContaining("MEDPIPE_API_SERVICE_KEY")
+        .withMessageContaining("MEDPIPE_API_ADMIN_KEY");
     assertThat(dataDir).isEmptyDirectory();
   }
 
   @Test
   void namesOnlyTheSecretThatIsMissing() {
     StandardEnvironment env = environment(externalDatabaseWith(Map.of(WORKER, "w", ADMIN, "a", TOKEN, "t",
-        KEY, " ")));
+        KEY, " ", SERVICE_KEY, "s", API_ADMIN_KEY, "k")));
 
     assertThatIllegalStateException().isThrownBy(() -> new DemoDefaults().postProcessEnvironment(env, null))
         .withMessageContaining("MEDPIPE_PSEUDONYM_KEY")
@@ -145,8 +152,10 @@ class DemoDefaultsTest {
 
   @Test
   void needsNoEngineSecretsForAnExternalDatabaseWhenTheEngineIsDisabled() {
-    Map<String, Object> p = externalDatabaseWith(Map.of(WORKER, "w", KEY, "configured-pseudonym-key"));
+    Map<String, Object> p = externalDatabaseWith(Map.of(WORKER, "w", KEY, "configured-pseudonym-key",
+        SERVICE_KEY, "s"));
     p.put("camunda.bpm.enabled", "false");
+    p.put("medpipe.serving.enabled", "false");
 
     StandardEnvironment env = processed(p);
 
@@ -156,7 +165,7 @@ class DemoDefaultsTest {
   @Test
   void startsWithAnExternalDatabaseWhenEverySecretIsConfigured() {
     StandardEnvironment env = processed(externalDatabaseWith(Map.of(WORKER, "w", KEY, "configured-pseudonym-key",
-        ADMIN, "a", TOKEN, "t")));
+        ADMIN, "a", TOKEN, "t", SERVICE_KEY, "s", API_ADMIN_KEY, "k")));
 
     assertThat(env.getProperty("medpipe.demo-mode", Boolean.class)).isFalse();
     assertThat(env.getProperty(KEY)).isEqualTo("configured-pseudonym-key");

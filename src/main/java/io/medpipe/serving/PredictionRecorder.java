@@ -1,0 +1,174 @@
+package io.medpipe.serving;
+
+import io.medpipe.system.ApiProblems.ServiceUnavailableException;
+import io.medpipe.system.MedpipeProperties;
+import io.medpipe.system.MedpipeProperties.Record.Durability;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes the prediction record off the request thread: a bounded queue drained by one writer thread that inserts
+ * whatever has accumulated (up to {@code batchSize}) in one batch. A full queue refuses the prediction with 503
+ * rather than losing its record. With durability COMMIT the request waits for its batch's commit (group commit), so
+ * a crash loses no acknowledged prediction; with ASYNC it does not wait, and a crash loses at most the queue.
+ *
+ * <p>It stops after the web server (a lower lifecycle phase), so a graceful shutdown first finishes the requests in
+ * flight and then writes everything still queued.
+ */
+@Component
+@ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
+class PredictionRecorder implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(PredictionRecorder.class);
+  private static final long COMMIT_WAIT_SECONDS = 10;
+
+  private record Pending(PredictionLog.Entry entry, CompletableFuture<Void> written) {}
+
+  private final PredictionLog predictionLog;
+  private final BlockingQueue<Pending> queue;
+  private final int batchSize;
+  private final Durability durability;
+  private volatile boolean running;
+  private volatile boolean accepting;
+  private Thread writer;
+
+  PredictionRecorder(PredictionLog predictionLog, MedpipeProperties properties, MeterRegistry meters) {
+    this.predictionLog = predictionLog;
+    MedpipeProperties.Record settings = properties.serving().record();
+    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.batchSize = settings.batchSize();
+    this.durability = settings.durability();
+    Gauge.builder("medpipe.prediction.record.queue", queue, BlockingQueue::size)
+        .description("predictions waiting to be written to the prediction record").register(meters);
+  }
+
+  /**
+   * Queues the entries (all or none) and, with durability COMMIT, waits until they are committed.
+   *
+   * @throws ServiceUnavailableException if the queue is full, or the record could not be written in time
+   */
+  void record(List<PredictionLog.Entry> entries) {
+    if (!accepting) {
+      throw new ServiceUnavailableException("the prediction record is not accepting writes (starting or stopping)");
+    }
+    List<CompletableFuture<Void>> futures = new ArrayList<>(entries.size());
+    synchronized (queue) { // all entries of a batch request or none
+      if (queue.remainingCapacity() < entries.size()) {
+        throw new ServiceUnavailableException("the prediction record is falling behind; retry shortly");
+      }
+      for (PredictionLog.Entry e : entries) {
+        CompletableFuture<Void> f = durability == Durability.COMMIT ? new CompletableFuture<>() : null;
+        queue.add(new Pending(e, f));
+        futures.add(f);
+      }
+    }
+    if (durability == Durability.COMMIT) {
+      try {
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new ServiceUnavailableException("the prediction could not be recorded; it was not acknowledged");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ServiceUnavailableException("interrupted while recording the prediction");
+      }
+    }
+  }
+
+  private void drain() {
+    List<Pending> batch = new ArrayList<>(batchSize);
+    while (running || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, batchSize - 1);
+        writeWithRetry(batch);
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Retries a failed batch (e.g. a database restart) while the queue fills and turns new requests away. */
+  private void writeWithRetry(List<Pending> batch) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        predictionLog.write(batch.stream().map(Pending::entry).toList());
+        batch.forEach(p -> {
+          if (p.written() != null) {
+            p.written().complete(null);
+          }
+        });
+        return;
+      } catch (RuntimeException e) {
+        // the message names the failure, never the rows' content
+        log.error("Cannot write {} predictions to the record (attempt {}): {}", batch.size(), attempt,
+            e.getClass().getSimpleName());
+        if (attempt >= 3) {
+          batch.forEach(p -> {
+            if (p.written() != null) {
+              p.written().completeExceptionally(e);
+            }
+          });
+          if (!running) {
+            return;
+          }
+        }
+        Thread.sleep(Math.min(5000, 200L * attempt));
+        if (attempt >= 3 && batch.stream().allMatch(p -> p.written() != null)) {
+          return; // every request of this batch was answered 503, nothing acknowledged is lost
+        }
+      }
+    }
+  }
+
+  @Override
+  public void start() {
+    running = true;
+    accepting = true;
+    writer = new Thread(this::drain, "prediction-record-writer");
+    writer.start();
+  }
+
+  @Override
+  public void stop() {
+    accepting = false;
+    running = false;
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(20));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!queue.isEmpty()) {
+      log.error("{} predictions could not be written before shutdown", queue.size());
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Below the web server's graceful shutdown phase: stops after the last request has been answered. */
+  @Override
+  public int getPhase() {
+    return SmartLifecycle.DEFAULT_PHASE - 4096;
+  }
+}

@@ -1,0 +1,170 @@
+package io.medpipe.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An HTTP load generator for the prediction API (a command, not a test): prints p50/p90/p99/max latency and
+ * throughput for predict without explanation, predict with explanation, and a batch of 100.
+ *
+ * <p>Fixed-rate scenarios are open-loop: requests are due at a fixed schedule and latency is measured from when a
+ * request was DUE, so a stalled server is not hidden by a client that waits (no coordinated omission).
+ * Max-throughput scenarios are closed-loop with a fixed number of concurrent clients.
+ *
+ * <pre>
+ * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/test-classes:$(cat target/cp.txt) io.medpipe.bench.LoadGenerator \
+ *     http://localhost:8080 "$(cat data/api-admin.key)" [seconds-per-scenario] [rate]
+ * </pre>
+ */
+public final class LoadGenerator {
+
+  /** A valid request for the demo cohort's feature spec. */
+  public static final String BODY = "{\"features\": {\"age\": 52, \"sex\": \"F\", \"creatinine\": 1.1, \"egfr\": 80, "
+      + "\"uacr\": 40, \"acroparesthesia\": true, \"angiokeratoma\": false}}";
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+  private final String key;
+
+  public LoadGenerator(String base, String key) {
+    this.base = base.replaceAll("/+$", "");
+    this.key = key;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: LoadGenerator <base-url> <api-key> [seconds-per-scenario=20] [rate=200]");
+      System.exit(2);
+    }
+    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    int rate = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    new LoadGenerator(args[0], args[1]).runAll(seconds, rate);
+  }
+
+  /** Every scenario, one after another, after a warm-up. */
+  public void runAll(int seconds, int rate) throws Exception {
+    String batch = batchBody(100);
+    System.out.printf("load generator: %d cores, %s %s, %d s per scenario%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"), seconds);
+    closedLoop("warm-up (explained)", "/api/v1/predict", BODY, 4, Math.max(5, seconds / 2), false);
+    fixedRate("predict, no explanation @" + rate + "/s", "/api/v1/predict?explain=false", BODY, rate, seconds);
+    fixedRate("predict, explained @" + rate + "/s", "/api/v1/predict", BODY, rate, seconds);
+    closedLoop("predict, no explanation, max throughput (8 clients)", "/api/v1/predict?explain=false", BODY, 8,
+        seconds, true);
+    closedLoop("predict, explained, max throughput (8 clients)", "/api/v1/predict", BODY, 8, seconds, true);
+    closedLoop("batch of 100, explained (2 clients)", "/api/v1/predict/batch", batch, 2, seconds, true);
+    closedLoop("batch of 100, no explanation (2 clients)", "/api/v1/predict/batch?explain=false", batch, 2, seconds,
+        true);
+  }
+
+  static String batchBody(int n) {
+    return "{\"requests\": [" + String.join(",", Collections.nCopies(n, BODY)) + "]}";
+  }
+
+  private int send(String path, String body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").header("X-API-Key", key)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** Open loop: one request due every 1/rate s, sent by a pool large enough not to queue behind slow ones. */
+  void fixedRate(String name, String path, String body, int rate, int seconds) throws Exception {
+    int total = rate * seconds;
+    long[] latency = new long[total];
+    AtomicInteger errors = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(64);
+    long start = System.nanoTime() + 50_000_000L;
+    long interval = 1_000_000_000L / rate;
+    for (int i = 0; i < total; i++) {
+      long due = start + i * interval;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      int index = i;
+      pool.submit(() -> {
+        int status = send(path, body);
+        latency[index] = System.nanoTime() - due;
+        if (status != 200) {
+          errors.incrementAndGet();
+        }
+      });
+    }
+    pool.shutdown();
+    pool.awaitTermination(2, TimeUnit.MINUTES);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    print(name, latency, total, elapsed, errors.get(), 1);
+  }
+
+  /** Closed loop: {@code clients} threads each send the next request as soon as the last one is answered. */
+  void closedLoop(String name, String path, String body, int clients, int seconds, boolean report) throws Exception {
+    List<long[]> perClient = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger errors = new AtomicInteger();
+    AtomicLong count = new AtomicLong();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long start = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    for (int c = 0; c < clients; c++) {
+      pool.submit(() -> {
+        long[] mine = new long[1 << 20];
+        int n = 0;
+        while (System.nanoTime() < end && n < mine.length) {
+          long t = System.nanoTime();
+          int status = send(path, body);
+          mine[n++] = System.nanoTime() - t;
+          if (status != 200) {
+            errors.incrementAndGet();
+          }
+        }
+        long[] trimmed = new long[n];
+        System.arraycopy(mine, 0, trimmed, 0, n);
+        perClient.add(trimmed);
+        count.addAndGet(n);
+      });
+    }
+    pool.shutdown();
+    pool.awaitTermination(seconds + 120L, TimeUnit.SECONDS);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    if (report) {
+      long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).toArray();
+      int perRequest = path.contains("batch") ? 100 : 1;
+      print(name, all, all.length, elapsed, errors.get(), perRequest);
+    }
+  }
+
+  private static void print(String name, long[] latencyNanos, int n, double seconds, int errors, int perRequest) {
+    long[] sorted = latencyNanos.clone();
+    java.util.Arrays.sort(sorted);
+    System.out.printf(Locale.ROOT, "%-55s n=%6d  p50=%7.2f ms  p90=%7.2f ms  p99=%7.2f ms  max=%8.2f ms  "
+            + "%7.1f req/s%s  errors=%d%n", name, n, ms(sorted, 0.50), ms(sorted, 0.90), ms(sorted, 0.99),
+        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, n / seconds,
+        perRequest > 1 ? String.format(Locale.ROOT, " (%.0f predictions/s)", n * perRequest / seconds) : "", errors);
+  }
+
+  private static double ms(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(i, sorted.length - 1))] / 1e6;
+  }
+}
