@@ -54,6 +54,34 @@ public class EhrConfiguration {
   }
 
   @Bean
+  EhrImporter ehrImporter(DataSource dataSource) {
+    return new EhrImporter(dataSource);
+  }
+
+  /**
+   * Imports an export on start-up when {@code medpipe.import.file} (a .csv or .arff) and
+   * {@code medpipe.import.mapping} (its column mapping) are set; a file already imported is skipped, so a restart
+   * with the same settings does not duplicate patients. A refused file stops the start with the import's message.
+   */
+  @Bean
+  @ConditionalOnProperty(prefix = "medpipe.import", name = "file")
+  ApplicationRunner importRunner(EhrImporter importer, @Value("${medpipe.import.file}") String file,
+                                 @Value("${medpipe.import.mapping}") String mapping, DataSource dataSource) {
+    return args -> {
+      java.nio.file.Path data = java.nio.file.Path.of(file);
+      byte[] bytes = java.nio.file.Files.readAllBytes(data);
+      Integer seen = new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+          "SELECT count(*) FROM ehr.import_batch WHERE file_sha256 = ?", Integer.class, EhrImporter.sha256(bytes));
+      if (seen != null && seen > 0) {
+        org.slf4j.LoggerFactory.getLogger(EhrConfiguration.class).info("{} was imported before; not imported again",
+            data.getFileName());
+        return;
+      }
+      importer.importFile(data, java.nio.file.Path.of(mapping));
+    };
+  }
+
+  @Bean
   @ConditionalOnProperty(prefix = "medpipe.cohort", name = "enabled", havingValue = "true", matchIfMissing = true)
   ApplicationRunner cohortSeedRunner(DataSource dataSource, CohortProperties properties) {
     return args -> new CohortSeeder().seedIfEmpty(dataSource, properties.toOptions());
