@@ -53,6 +53,19 @@ public class EhrConfiguration {
     return new EhrExtractor(dataSource);
   }
 
+  /**
+   * The extract-data step. {@code medpipe.notes.concepts} is the symptom concept dictionary applied to notes
+   * (default the shipped ehr/symptom-concepts.json); {@code medpipe.notes.enabled=false} turns note symptoms off.
+   */
+  @Bean
+  ExtractionService extractionService(DataSource dataSource, EhrExtractor extractor,
+                                      @Value("${medpipe.notes.enabled:true}") boolean notes,
+                                      @Value("${medpipe.notes.concepts:classpath:ehr/symptom-concepts.json}")
+                                      Resource concepts) {
+    return new ExtractionService(dataSource, extractor, new DocumentIngestor(TextDocumentHandlers.all()),
+        notes ? NoteConcepts.load(concepts) : null);
+  }
+
   @Bean
   EhrImporter ehrImporter(DataSource dataSource) {
     return new EhrImporter(dataSource);

@@ -32,9 +32,9 @@ public final class TextScrubber {
       new Rule("[DATE]", "(?i)\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?" + MONTH + "\\.?,?\\s+\\d{4}\\b"),
       new Rule("[DATE]", "(?i)\\b" + MONTH + "\\.?\\s+\\d{4}\\b"),
       new Rule("[PHONE]", "(?<![\\w.])(?:\\+\\d{1,3}[\\s.-]?)?(?:\\(\\d{2,4}\\)[\\s.-]?|\\d{2,4}[\\s.-])\\d{3,4}"
-          + "[\\s.-]\\d{3,4}(?![\\w.])"),
-      new Rule("[PHONE]", "(?<![\\w.])\\+\\d{8,14}(?![\\w.])"),
-      new Rule("[ID]", "(?<![\\w.])\\d{7,}(?![\\w.])"),
+          + "[\\s.-]\\d{3,4}(?!\\w|\\.\\d)"),
+      new Rule("[PHONE]", "(?<![\\w.])\\+\\d{8,14}(?!\\w|\\.\\d)"),
+      new Rule("[ID]", "(?<![\\w.])\\d{7,}(?!\\w|\\.\\d)"),
       new Rule("[ADDRESS]", "\\b\\d{1,5}\\s+(?:[A-Z][a-z]+\\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr"
           + "|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Square|Sq)\\b\\.?(?:,\\s*[A-Z][a-z]+(?:\\s+[A-Z][a-z]+)?)?"),
       new Rule("[ZIP]", "(?i)\\b(?:zip|postal\\s+code|postcode)[\\s.:#-]*\\d{5}(?:-\\d{4})?\\b"),
@@ -60,7 +60,8 @@ public final class TextScrubber {
     String out = text;
     if (patient != null) {
       for (PatientIdentifiers.Term term : patient.terms()) {
-        out = termPattern(term.text()).matcher(out).replaceAll(Matcher.quoteReplacement(term.placeholder()));
+        Pattern p = term.placeholder().equals("[PHONE]") ? phonePattern(term.text()) : termPattern(term.text());
+        out = p.matcher(out).replaceAll(Matcher.quoteReplacement(term.placeholder()));
       }
     }
     for (Rule rule : RULES) {
@@ -72,6 +73,26 @@ public final class TextScrubber {
   /** The patterns only (no dictionary), for text of unknown patients. */
   public static String scrub(String text) {
     return scrub(text, null);
+  }
+
+  /**
+   * A phone number in any formatting: its national digits (the last ten at most) with any separators between them,
+   * optionally preceded by a country code; "+1 555-867-5309" also finds "(555) 867 5309" and "5558675309".
+   */
+  static Pattern phonePattern(String phone) {
+    String digits = phone.replaceAll("\\D", "");
+    if (digits.length() < 6) {
+      return termPattern(phone);
+    }
+    String national = digits.length() > 10 ? digits.substring(digits.length() - 10) : digits;
+    StringBuilder re = new StringBuilder("(?<![\\p{N}])(?:\\+?\\d{1,3}[\\s().-]*)?");
+    for (int i = 0; i < national.length(); i++) {
+      if (i > 0) {
+        re.append("[\\s().-]*");
+      }
+      re.append(national.charAt(i));
+    }
+    return Pattern.compile(re.append("(?!\\p{N})").toString());
   }
 
   /** A dictionary term as a case-insensitive whole-word pattern; separators inside the term may vary. */
