@@ -27,7 +27,9 @@ public final class PhiLeakScanner {
   }
 
   private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}@]+");
-  private static final Pattern PHONE_LIKE = Pattern.compile("\\+?\\d[\\d\\s().-]{5,20}\\d");
+  private static final Pattern PHONE_LIKE = Pattern.compile("(?<![\\d.])\\+?\\d[\\d\\s().-]{5,20}\\d(?!\\d)");
+  /** A decimal number such as 0.5558675309 is a measurement, not a phone number. */
+  private static final Pattern DECIMAL = Pattern.compile("\\d+\\.\\d+");
   /** Single family names shorter than this are too common as words to scan for alone. */
   static final int MIN_SINGLE_NAME = 8;
 
@@ -125,6 +127,9 @@ public final class PhiLeakScanner {
     }
     Matcher m = PHONE_LIKE.matcher(text);
     while (m.find()) {
+      if (DECIMAL.matcher(m.group()).matches()) {
+        continue;
+      }
       String d = m.group().replaceAll("\\D", "");
       String kind = digits.get(d);
       if (kind == null && d.length() > 10) {
