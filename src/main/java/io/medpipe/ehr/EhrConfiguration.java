@@ -82,6 +82,11 @@ public class EhrConfiguration {
                                  @Value("${medpipe.import.mapping}") String mapping, DataSource dataSource) {
     return args -> {
       java.nio.file.Path data = java.nio.file.Path.of(file);
+      for (java.nio.file.Path p : new java.nio.file.Path[] {data, java.nio.file.Path.of(mapping)}) {
+        if (!java.nio.file.Files.isRegularFile(p)) {
+          throw new ImportException(p.getFileName().toString(), java.util.List.of(p + ": no such file"));
+        }
+      }
       byte[] bytes = java.nio.file.Files.readAllBytes(data);
       Integer seen = new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
           "SELECT count(*) FROM ehr.import_batch WHERE file_sha256 = ?", Integer.class, EhrImporter.sha256(bytes));

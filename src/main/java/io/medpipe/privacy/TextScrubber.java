@@ -60,6 +60,9 @@ public final class TextScrubber {
     String out = text;
     if (patient != null) {
       for (PatientIdentifiers.Term term : patient.terms()) {
+        if (!mayContain(out, term)) {
+          continue;   // most notes hold few of the patient's identifiers: skip compiling a pattern for the rest
+        }
         Pattern p = term.placeholder().equals("[PHONE]") ? phonePattern(term.text()) : termPattern(term.text());
         out = p.matcher(out).replaceAll(Matcher.quoteReplacement(term.placeholder()));
       }
@@ -68,6 +71,21 @@ public final class TextScrubber {
       out = rule.pattern().matcher(out).replaceAll(Matcher.quoteReplacement(rule.placeholder()));
     }
     return out;
+  }
+
+  /** A cheap pre-check: the term's longest letter/digit run occurs in the text (ignoring case). */
+  private static boolean mayContain(String text, PatientIdentifiers.Term term) {
+    String longest = "";
+    for (String part : term.text().split("[^\\p{L}\\p{N}]+")) {
+      if (part.length() > longest.length()) {
+        longest = part;
+      }
+    }
+    if (term.placeholder().equals("[PHONE]") || longest.isEmpty()) {
+      // a phone's digits may be split in any way ("55 53 01 77 88"): always run its pattern
+      return true;
+    }
+    return text.toLowerCase(java.util.Locale.ROOT).contains(longest.toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The patterns only (no dictionary), for text of unknown patients. */
