@@ -221,7 +221,6 @@ public record TabularFile(String file, String format, List<String> columns, List
       List<String> cells = new ArrayList<>();
       StringBuilder cell = new StringBuilder();
       boolean quoted = false;
-      boolean wasQuoted = false;
       boolean blank = true;
       while (i < n) {
         char ch = text.charAt(i);
@@ -245,16 +244,14 @@ public record TabularFile(String file, String format, List<String> columns, List
         }
         if (ch == '"' && cell.toString().isBlank()) {
           quoted = true;
-          wasQuoted = true;
           blank = false;
           cell.setLength(0);
           i++;
           continue;
         }
         if (ch == sep) {
-          cells.add(wasQuoted ? cell.toString() : cell.toString());
+          cells.add(cell.toString());
           cell.setLength(0);
-          wasQuoted = false;
           blank = false;
           i++;
           continue;
