@@ -80,6 +80,15 @@ class PipelineEndToEndIT {
 
   static String processInstanceId;
 
+  @Autowired io.medpipe.privacy.PhiScanService phiScan;
+
+  @Test
+  @Order(0)
+  void plantIdentifiablePatientsBeforeAnyRun() {
+    // distinctive names, MRNs, phones and e-mails, also written into their notes and PDF letters
+    io.medpipe.privacy.PlantedPatients.plant(jdbc);
+  }
+
   @Test
   @Order(1)
   void predictionApiSays503BeforeAnyDeployment() throws Exception {
@@ -428,6 +437,20 @@ class PipelineEndToEndIT {
       node.node().destroy();
       node.node().waitFor();
     }
+  }
+
+  @Test
+  @Order(18)
+  void leakScanFindsNoIdentifierOfAnyPatientAnywhere(CapturedOutput output) throws Exception {
+    // the planted patients went through the run: their scrubbed notes are in the snapshot
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM medpipe.dataset_note WHERE body LIKE '%[NAME]%'"
+        + " AND body LIKE '%[PHONE]%'", Long.class)).isGreaterThanOrEqualTo(3);
+    assertThat(history.createHistoricActivityInstanceQuery().activityId("phi-scan").finished().count()).isPositive();
+    Path captured = Files.createTempFile("medpipe-e2e-output", ".log");
+    Files.writeString(captured, output.getAll());
+    var report = phiScan.scan(phiScan.sources(), List.of(captured));
+    assertThat(report.patients()).isEqualTo(5003);
+    assertThat(report.leaks()).as(report.summary()).isEmpty();
   }
 
   private static String validRequest(String requestId) {

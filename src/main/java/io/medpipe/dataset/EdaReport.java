@@ -15,7 +15,12 @@ public record EdaReport(int rows, List<ClassShare> classes, String majorityClass
 
   public record ClassShare(String label, int count, double share, double ratioToMajority) {}
 
-  /** Missing share and, per class, the mean of the observed values. */
+  /**
+   * Missing share, distribution (min, median, max, standard deviation) and, per class, the mean of the observed
+   * values; {@code separation} is the largest standardised difference of a class mean from the overall mean
+   * (how much the feature differs between classes; the HTML report draws histograms of the top ones).
+   */
   public record FeatureSummary(String name, String type, double missingShare, double mean,
-                               Map<String, Double> meanByClass) {}
+                               Map<String, Double> meanByClass, double min, double median, double max, double sd,
+                               double separation) {}
 }

@@ -25,9 +25,12 @@ public class EdaService {
   /** The stored report's id and its content. */
   public record Result(UUID reportId, EdaReport report) {}
 
+  /** Analyses the snapshot and stores the report as JSON with its HTML rendering (inline SVG charts). */
   public Result analyse(UUID snapshotId, String processInstanceId) {
-    EdaReport report = analyse(snapshots.table(snapshotId));
-    return new Result(reports.save("eda", snapshotId, report, processInstanceId), report);
+    FeatureTable table = snapshots.table(snapshotId);
+    EdaReport report = analyse(table);
+    String html = EdaHtml.render(report, table, snapshots.find(snapshotId));
+    return new Result(reports.save("eda", snapshotId, report, html, processInstanceId), report);
   }
 
   public static EdaReport analyse(FeatureTable table) {
@@ -72,12 +75,39 @@ public class EdaService {
         byClass.put(table.classes().get(k), classN[k] == 0 ? null : round(classSum[k] / classN[k]));
       }
       int observed = table.rows() - missing;
+      double[] values = new double[observed];
+      int n = 0;
+      for (int i = 0; i < table.rows(); i++) {
+        if (!Double.isNaN(table.x()[i][j])) {
+          values[n++] = table.x()[i][j];
+        }
+      }
+      java.util.Arrays.sort(values);
+      double mean = observed == 0 ? Double.NaN : sum / observed;
+      double ss = 0;
+      for (double v : values) {
+        ss += (v - mean) * (v - mean);
+      }
+      double sd = observed < 2 ? 0 : Math.sqrt(ss / (observed - 1));
+      double separation = 0;
+      for (int k = 0; k < counts.length; k++) {
+        if (classN[k] > 0 && sd > 0) {
+          separation = Math.max(separation, Math.abs(classSum[k] / classN[k] - mean) / sd);
+        }
+      }
       features.add(new EdaReport.FeatureSummary(table.features().get(j).name(), table.features().get(j).type().name(),
-          round((double) missing / table.rows()), observed == 0 ? Double.NaN : round(sum / observed), byClass));
+          round((double) missing / table.rows()), observed == 0 ? Double.NaN : round(mean), byClass,
+          observed == 0 ? Double.NaN : values[0], observed == 0 ? Double.NaN : round(median(values)),
+          observed == 0 ? Double.NaN : values[observed - 1], round(sd), round(separation)));
     }
     return new EdaReport(table.rows(), classes, table.classes().get(majority), table.classes().get(minority),
         counts[minority], counts[minority] == 0 ? Double.POSITIVE_INFINITY : (double) counts[majority] / counts[minority],
         features, notEvaluable);
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private static double round(double v) {

@@ -17,6 +17,16 @@ class ReportController {
     this.reports = reports;
   }
 
+  /** The report rendered for people (EDA: tables and inline SVG charts). */
+  @GetMapping(value = "/api/v1/reports/{id}.html", produces = "text/html;charset=UTF-8")
+  String html(@PathVariable UUID id) {
+    String html = reports.html(id);
+    if (html == null) {
+      throw new NotFoundException("no HTML rendering of report " + id);
+    }
+    return html;
+  }
+
   @GetMapping("/api/v1/reports/{id}")
   JsonNode report(@PathVariable UUID id) {
     JsonNode report = reports.find(id);

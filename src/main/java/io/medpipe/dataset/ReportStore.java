@@ -21,10 +21,22 @@ public class ReportStore {
   }
 
   public UUID save(String kind, UUID snapshotId, Object body, String processInstanceId) {
+    return save(kind, snapshotId, body, null, processInstanceId);
+  }
+
+  /** Stores a report with its HTML rendering (served at /api/v1/reports/{id}.html). */
+  public UUID save(String kind, UUID snapshotId, Object body, String html, String processInstanceId) {
     UUID id = UUID.randomUUID();
-    jdbc.update("INSERT INTO medpipe.report (id, kind, snapshot_id, body, process_instance_id) VALUES (?, ?, ?, ?::jsonb, ?)",
-        id, kind, snapshotId, json.write(body), processInstanceId);
+    jdbc.update("INSERT INTO medpipe.report (id, kind, snapshot_id, body, html, process_instance_id)"
+        + " VALUES (?, ?, ?, ?::jsonb, ?, ?)", id, kind, snapshotId, json.write(body), html, processInstanceId);
     return id;
+  }
+
+  /** The report's HTML rendering, or null when there is none. */
+  public String html(UUID id) {
+    List<String> found = jdbc.queryForList("SELECT html FROM medpipe.report WHERE id = ? AND html IS NOT NULL",
+        String.class, id);
+    return found.isEmpty() ? null : found.get(0);
   }
 
   /** The report document with its kind, or null when there is no such report. */
@@ -35,6 +47,7 @@ public class ReportStore {
           node.put("id", id.toString());
           node.put("kind", rs.getString("kind"));
           node.put("snapshotId", rs.getString("snapshot_id"));
+          node.put("html", "/api/v1/reports/" + id + ".html");
           node.put("createdAt", rs.getObject("created_at", java.time.OffsetDateTime.class).toString());
           node.set("body", json.read(rs.getString("body"), new TypeReference<JsonNode>() {}));
           return node;

@@ -42,19 +42,54 @@ public class SnapshotStore {
   /** One pseudonymised row: subject pseudonym, encoded features, class label. */
   public record Row(String subjectRef, double[] features, String label) {}
 
+  /** One scrubbed note of a row's subject, dated with the subject's shifted date. */
+  public record Note(int rowNo, String subjectRef, java.time.LocalDate writtenAt, String body) {}
+
   /** Stores the rows as a new snapshot (classes = the labels present, sorted) and returns its description. */
   public Snapshot create(List<Feature> features, List<Row> rows, String sourceSpecHash, String processInstanceId) {
+    return create(features, rows, List.of(), Map.of(), sourceSpecHash, processInstanceId);
+  }
+
+  /**
+   * Stores rows, scrubbed notes and metadata as a new snapshot. The metadata gets the schema, row and class counts,
+   * content and spec hashes, the notes' hash, created-at and process instance id added, so the metadata alone
+   * describes the snapshot.
+   */
+  public Snapshot create(List<Feature> features, List<Row> rows, List<Note> notes, Map<String, Object> extra,
+                         String sourceSpecHash, String processInstanceId) {
     List<String> classes = rows.stream().map(Row::label).distinct().sorted().toList();
     Map<String, Integer> counts = new LinkedHashMap<>();
     classes.forEach(c -> counts.put(c, 0));
     rows.forEach(r -> counts.merge(r.label(), 1, Integer::sum));
     String hash = contentHash(features, classes, rows);
     UUID id = UUID.randomUUID();
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("schema", features.stream().map(f -> Map.of("name", f.name(), "type", f.type().name())).toList());
+    metadata.put("rowCount", rows.size());
+    metadata.put("classCounts", counts);
+    metadata.put("contentHash", hash);
+    metadata.put("specHash", sourceSpecHash);
+    metadata.put("notes", notes.size());
+    metadata.put("notesHash", notesHash(notes));
+    metadata.put("processInstanceId", processInstanceId);
+    metadata.putAll(extra);
+    OffsetDateTime now = OffsetDateTime.now();
+    metadata.put("createdAt", now.toString());
     jdbc.update("""
         INSERT INTO medpipe.dataset_snapshot
-          (id, features, classes, class_counts, row_count, content_hash, source_spec_hash, process_instance_id)
-        VALUES (?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
-        id, json.write(features), json.write(classes), json.write(counts), rows.size(), hash, sourceSpecHash, processInstanceId);
+          (id, created_at, features, classes, class_counts, row_count, content_hash, source_spec_hash,
+           process_instance_id, metadata)
+        VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb)""",
+        id, now, json.write(features), json.write(classes), json.write(counts), rows.size(), hash, sourceSpecHash,
+        processInstanceId, json.write(metadata));
+    jdbc.batchUpdate("INSERT INTO medpipe.dataset_note (snapshot_id, row_no, subject_ref, written_at, body)"
+        + " VALUES (?, ?, ?, ?, ?)", notes, 1000, (ps, note) -> {
+          ps.setObject(1, id);
+          ps.setInt(2, note.rowNo());
+          ps.setString(3, note.subjectRef());
+          ps.setObject(4, note.writtenAt());
+          ps.setString(5, note.body());
+        });
     jdbc.execute((java.sql.Connection con) -> {
       try (PreparedStatement ps = con.prepareStatement(
           "INSERT INTO medpipe.dataset_row (snapshot_id, row_no, subject_ref, features, label) VALUES (?, ?, ?, ?, ?)")) {
@@ -128,6 +163,33 @@ public class SnapshotStore {
           buf.putLong(Double.doubleToLongBits(v));
           sha.update(buf.array());
         }
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The snapshot's metadata document (schema, counts, hashes, k-anonymity report, skipped documents...). */
+  public com.fasterxml.jackson.databind.JsonNode metadata(UUID id) {
+    String body = jdbc.queryForObject("SELECT metadata::text FROM medpipe.dataset_snapshot WHERE id = ?", String.class,
+        id);
+    return json.read(body, new TypeReference<com.fasterxml.jackson.databind.JsonNode>() {});
+  }
+
+  /** The snapshot's scrubbed notes in row order. */
+  public List<Note> notes(UUID id) {
+    return jdbc.query("SELECT row_no, subject_ref, written_at, body FROM medpipe.dataset_note WHERE snapshot_id = ?"
+        + " ORDER BY row_no, written_at, body", (rs, i) -> new Note(rs.getInt(1), rs.getString(2),
+        rs.getObject(3, java.time.LocalDate.class), rs.getString(4)), id);
+  }
+
+  static String notesHash(List<Note> notes) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Note n : notes) {
+        sha.update((n.rowNo() + "|" + n.subjectRef() + "|" + n.writtenAt() + "|" + n.body() + "\n")
+            .getBytes(StandardCharsets.UTF_8));
       }
       return HexFormat.of().formatHex(sha.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -27,6 +27,7 @@ public final class ProcessConstants {
   public static final String TOPIC_EXTRACT_DATA = "extract-data";
   public static final String TOPIC_PSEUDONYMIZE = "pseudonymize";
   public static final String TOPIC_EDA = "eda";
+  public static final String TOPIC_PHI_SCAN = "phi-scan";               // fails the run on a personal data leak
   public static final String TOPIC_TRAIN_MODEL = "train-model";
   public static final String TOPIC_EVALUATE_MODEL = "evaluate-model";
   public static final String TOPIC_REGISTER_MODEL = "register-model";
@@ -64,6 +65,7 @@ public final class ProcessConstants {
   public static final String VAR_MINORITY_COUNT = "minorityCount";
   public static final String VAR_MINORITY_CLASS = "minorityClass";
   public static final String VAR_EDA_REPORT_ID = "edaReportId";
+  public static final String VAR_PHI_SCAN_SUMMARY = "phiScanSummary";   // "no identifier of N patients found in M places"
   public static final String VAR_TRAINING_RUN_ID = "trainingRunId";
   public static final String VAR_TARGET_CLASS = "targetClass";            // the rare disease the model is for
   public static final String VAR_RARE_RECALL = "rareRecall";

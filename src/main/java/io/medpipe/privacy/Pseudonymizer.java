@@ -44,6 +44,51 @@ public final class Pseudonymizer {
     }
   }
 
+  /** Largest date shift in days either way: dates stay in their season's neighbourhood, intervals are kept. */
+  public static final int MAX_SHIFT_DAYS = 182;
+
+  /**
+   * Three-digit ZIP prefixes with 20,000 people or fewer (US Census 2000, as listed by HHS for Safe Harbor):
+   * their ZIP3 is released as "000".
+   */
+  public static final java.util.Set<String> SPARSE_ZIP3 = java.util.Set.of("036", "059", "063", "102", "203", "556",
+      "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893");
+
+  /**
+   * The patient's date shift in days, in [-182, 182] and never 0: derived from the key and the identifier, so
+   * every date of one patient moves by the same amount (intervals survive) and nobody without the key can undo it.
+   */
+  public int dateShiftDays(String identifier) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      byte[] d = mac.doFinal(("date-shift:" + identifier).getBytes(StandardCharsets.UTF_8));
+      int v = ((d[0] & 0xff) << 8 | (d[1] & 0xff)) % (2 * MAX_SHIFT_DAYS);
+      int shift = v - MAX_SHIFT_DAYS;
+      return shift >= 0 ? shift + 1 : shift;
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  /** The date moved by the patient's shift. */
+  public LocalDate shift(LocalDate date, String identifier) {
+    return date == null ? null : date.plusDays(dateShiftDays(identifier));
+  }
+
+  /** Safe Harbor ZIP: the first three digits, "000" for sparse prefixes and anything that is not a US ZIP. */
+  public static String zip3(String zip) {
+    if (zip == null) {
+      return "000";
+    }
+    String digits = zip.trim();
+    if (!digits.matches("\\d{5}(-\\d{4})?")) {
+      return "000";
+    }
+    String prefix = digits.substring(0, 3);
+    return SPARSE_ZIP3.contains(prefix) ? "000" : prefix;
+  }
+
   /** Age in whole years at the index date, top-coded at 90 ("90+") as Safe Harbor requires. */
   public static int age(LocalDate birthDate, LocalDate indexDate) {
     int years = Period.between(birthDate, indexDate).getYears();

@@ -309,6 +309,7 @@ class MlopsPipelineProcessTest {
     completeExternalTask(develop, TOPIC_PSEUDONYMIZE,
         withVariables(VAR_SNAPSHOT_ID, "snapshot-1", VAR_DATASET_HASH, "sha256:5f1c"));
     completeExternalTask(develop, TOPIC_EDA, withVariables(VAR_EDA_REPORT_ID, "eda-1", VAR_IMBALANCE_RATIO, 24.0));
+    completeExternalTask(develop, TOPIC_PHI_SCAN, null);
     completeExternalTask(develop, TOPIC_TRAIN_MODEL, withVariables(VAR_TRAINING_RUN_ID, "run-1"));
     completeExternalTask(develop, TOPIC_EVALUATE_MODEL,
         withVariables(VAR_RARE_RECALL, recall, VAR_RARE_AUPRC, auprc, VAR_RARE_ROC_AUC, rocAuc));
