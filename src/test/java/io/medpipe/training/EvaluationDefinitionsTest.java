@@ -36,7 +36,7 @@ class EvaluationDefinitionsTest {
       assertThat(pc.auprc()).as("AP %d", c).isCloseTo(expected[c][0], within(1e-12));
       assertThat(pc.rocAuc()).as("AUC %d", c).isCloseTo(expected[c][1], within(1e-12));
       assertThat(pc.brier()).as("Brier %d", c).isCloseTo(expected[c][2], within(1e-12));
-      assertThat(pc.calibrationSlope()).as("slope %d", c).isCloseTo(expected[c][3], within(1e-4)) // lbfgs stops earlier than Newton;
+      assertThat(pc.calibrationSlope()).as("slope %d", c).isCloseTo(expected[c][3], within(1e-4)); // lbfgs stops earlier than Newton
       assertThat(pc.calibrationIntercept()).as("intercept %d", c).isCloseTo(expected[c][4], within(1e-8));
       assertThat(pc.recall()).isCloseTo(expected[c][5], within(1e-12));
       assertThat(pc.precision()).isCloseTo(expected[c][6], within(1e-12));
