@@ -11,6 +11,11 @@ import java.util.SplittableRandom;
  * thresholds are applied to the LOWER bound, so a small test set must earn its pass. Rows are resampled with
  * replacement {@code replicates} times with a seeded generator (same inputs, same interval); a replicate in which the
  * figure is undefined (no positive row drawn, or the class never predicted) is skipped and counted.
+ *
+ * <p>The percentile bootstrap degenerates at 0 and 1: 5 rare cases all found give every replicate a recall of 1, so
+ * the interval would be [1, 1]. For recall and precision, proportions of k out of n, the lower bound is therefore the
+ * smaller of the bootstrap percentile and the Wilson score bound (5 of 5: 0.57; 24 of 25: 0.80), so that a handful of test cases
+ * cannot pass a threshold by luck.
  */
 public final class BootstrapCi {
 
@@ -104,8 +109,8 @@ public final class BootstrapCi {
       tp += positive[i] && called[i] ? 1 : 0;
     }
     return new ClassIntervals(label,
-        interval(positives == 0 ? Double.NaN : (double) tp / positives, recall, nr),
-        interval(calls == 0 ? Double.NaN : (double) tp / calls, precision, np),
+        withWilsonFloor(interval(positives == 0 ? Double.NaN : (double) tp / positives, recall, nr), tp, positives),
+        withWilsonFloor(interval(calls == 0 ? Double.NaN : (double) tp / calls, precision, np), tp, calls),
         interval(positives == 0 ? Double.NaN : ClassificationMetrics.averagePrecision(score, positive), auprc, na));
   }
 
@@ -116,6 +121,24 @@ public final class BootstrapCi {
     double[] v = Arrays.copyOf(replicates, defined);
     Arrays.sort(v);
     return new Interval(value, percentile(v, 0.025), percentile(v, 0.975), defined);
+  }
+
+  private static Interval withWilsonFloor(Interval bootstrap, int k, int n) {
+    if (n == 0 || Double.isNaN(bootstrap.lower())) {
+      return bootstrap;
+    }
+    return new Interval(bootstrap.value(), Math.min(bootstrap.lower(), wilsonLower(k, n)), bootstrap.upper(),
+        bootstrap.replicates());
+  }
+
+  /** The lower bound of the 95% Wilson score interval of k successes in n trials. */
+  static double wilsonLower(int k, int n) {
+    double z = 1.959963984540054;
+    double p = (double) k / n;
+    double z2n = z * z / n;
+    double centre = p + z2n / 2;
+    double half = z * Math.sqrt(p * (1 - p) / n + z2n / (4 * n));
+    return Math.max(0, (centre - half) / (1 + z2n));
   }
 
   /** Linear interpolation between closest ranks (numpy's default percentile). */

@@ -79,12 +79,15 @@ class EvaluationDefinitionsTest {
     assertThat(ci.auprc().lower()).isLessThan(ci.auprc().value());
     assertThat(BootstrapCi.of(Y, P, predicted, 2, "c", 1000, 7)).isEqualTo(ci);
 
-    // a perfect classifier: every replicate has recall and precision 1
-    int[] truth = {0, 0, 0, 1, 1};
-    double[][] proba = {{.9, .1}, {.8, .2}, {.7, .3}, {.2, .8}, {.1, .9}};
-    BootstrapCi.ClassIntervals perfect = BootstrapCi.of(truth, proba, new int[] {0, 0, 0, 1, 1}, 1, "r", 200, 1);
-    assertThat(perfect.recall().lower()).isEqualTo(1.0);
-    assertThat(perfect.auprc().lower()).isEqualTo(1.0);
+    // 5 rare cases, all found: every bootstrap replicate has recall 1, but 5 cases cannot prove a recall of 0.80;
+    // the Wilson bound (5/5: 0.5655, by the textbook formula in Python) takes over
+    int[] truth = {0, 0, 0, 1, 1, 1, 1, 1};
+    double[][] proba = {{.9, .1}, {.8, .2}, {.7, .3}, {.2, .8}, {.1, .9}, {.3, .7}, {.4, .6}, {.35, .65}};
+    BootstrapCi.ClassIntervals perfect = BootstrapCi.of(truth, proba, new int[] {0, 0, 0, 1, 1, 1, 1, 1}, 1, "r",
+        200, 1);
+    assertThat(perfect.recall().value()).isEqualTo(1.0);
+    assertThat(perfect.recall().lower()).isCloseTo(0.5655, within(1e-4));
+    assertThat(perfect.recall().upper()).isEqualTo(1.0);
     assertThat(BootstrapCi.percentile(new double[] {0, 1, 2, 3, 4}, 0.025)).isCloseTo(0.1, within(1e-12));
   }
 }
