@@ -114,7 +114,8 @@ public class TrainingService {
     return new Evaluation(metrics, ci, test.rows());
   }
 
-  /** Evaluates the run's model on its held-out rows and stores the metrics with the run. */
+  /** Evaluates the run's model on its held-out rows and stores the metrics and the model card with the run. */
+  @SuppressWarnings("unchecked")
   public Evaluation evaluate(UUID runId) {
     TrainingRun run = find(runId);
     FeatureTable test = snapshots.table(run.snapshotId()).subset(run.testRows());
@@ -129,7 +130,31 @@ public class TrainingService {
     stored.put("intervalMethod", "percentile bootstrap, " + BootstrapCi.DEFAULT_REPLICATES
         + " replicates of the held-out rows, seed " + run.seed());
     jdbc.update("UPDATE medpipe.training_run SET metrics = ?::jsonb WHERE id = ?", json.write(stored), runId);
+
+    int target = test.classIndex(run.targetClass());
+    Object selection = run.params().get("selection");
+    Map<String, Object> card = ModelCard.json(runId.toString(), run.snapshotId().toString(), run.targetClass(), model,
+        selection instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : null, evaluation, test);
+    double[][] proba = new double[test.rows()][];
+    for (int i = 0; i < test.rows(); i++) {
+      proba[i] = model.predictProba(test.x()[i]);
+    }
+    String html = ModelCard.html(card, run.targetClass(), test.y(), proba, target);
+    jdbc.update("UPDATE medpipe.training_run SET model_card_html = ?, model_card_json = ?::jsonb WHERE id = ?", html,
+        json.write(card), runId);
     return evaluation;
+  }
+
+  /** The stored HTML model card of a run, written by {@link #evaluate(UUID)}; empty before evaluation. */
+  public java.util.Optional<String> modelCardHtml(UUID runId) {
+    return jdbc.query("SELECT model_card_html FROM medpipe.training_run WHERE id = ?",
+        (rs, i) -> rs.getString(1), runId).stream().filter(java.util.Objects::nonNull).findFirst();
+  }
+
+  /** The stored JSON model card of a run; empty before evaluation. */
+  public java.util.Optional<String> modelCardJson(UUID runId) {
+    return jdbc.query("SELECT model_card_json FROM medpipe.training_run WHERE id = ?",
+        (rs, i) -> rs.getString(1), runId).stream().filter(java.util.Objects::nonNull).findFirst();
   }
 
   public TrainingRun find(UUID id) {
