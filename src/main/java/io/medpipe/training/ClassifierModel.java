@@ -336,14 +336,17 @@ public final class ClassifierModel implements Serializable {
   }
 
   /**
-   * The decided class index of one row: the least expected cost under the options' cost matrix (threshold moving), or
-   * the most probable class (first on ties) without one.
+   * The most probable class index of one row (first on ties), as the serving API answers today. The decision the
+   * model was validated with is {@link #decide}, which applies the options' cost matrix.
    */
   public int predict(double[] row) {
-    return decide(predictProba(row));
+    return argMax(predictProba(row));
   }
 
-  /** The class decision for given probabilities, as {@link #predict}. */
+  /**
+   * The clinical decision for given probabilities: the class of least expected cost under the options' cost matrix
+   * (threshold moving), or the most probable class without one. Evaluation and validation use this decision.
+   */
   public int decide(double[] proba) {
     return options.costs() == null ? argMax(proba) : options.costs().decide(proba);
   }
