@@ -309,6 +309,13 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       }
       double d0 = (h11 * g0 - h01 * g1) / det;
       double d1 = (h00 * g1 - h01 * g0) / det;
+      // step halving: a full Newton step can overshoot when the logits are extreme (boosting's near-0/1 output)
+      double before = logLikelihood(z, positive, b0, b1);
+      int halvings = 0;
+      while (logLikelihood(z, positive, b0 + d0, b1 + d1) < before && halvings++ < 40) {
+        d0 /= 2;
+        d1 /= 2;
+      }
       b0 += d0;
       b1 += d1;
       if (!Double.isFinite(b1) || Math.abs(b1) > 1e6) {
@@ -317,6 +324,17 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       converged = Math.abs(d0) < 1e-10 && Math.abs(d1) < 1e-10;
     }
     return new double[] {intercept, converged ? b1 : Double.NaN};
+  }
+
+  private static double logLikelihood(double[] z, boolean[] positive, double b0, double b1) {
+    double sum = 0;
+    for (int i = 0; i < z.length; i++) {
+      double eta = b0 + b1 * z[i];
+      // log(1 + exp(eta)) computed without overflow
+      double softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+      sum += (positive[i] ? eta : 0) - softplus;
+    }
+    return sum;
   }
 
   private static Integer[] sortedIndices(double[] score, boolean ascending) {

@@ -58,6 +58,14 @@ class EvaluationDefinitionsTest {
   }
 
   @Test
+  void calibrationSlopeConvergesForOverConfidentNearZeroOrOneProbabilities() {
+    // a full Newton step from slope 1 overshoots here; scikit-learn LogisticRegression(penalty=None): 0.07539843
+    double[] score = {1e-6, 1e-6, 1e-6, 0.999999, 0.999999, 0.999999, 0.02, 0.98, 0.5, 0.001};
+    boolean[] positive = {false, true, false, true, false, true, false, true, true, false};
+    assertThat(ClassificationMetrics.calibration(score, positive)[1]).isCloseTo(0.07539843, within(1e-5));
+  }
+
+  @Test
   void costMatrixMovesTheThresholdToOneOverOnePlusMissCost() {
     CostMatrix costs = CostMatrix.rareMiss(2, 1, 4); // flag the rare class when p > 1 / (1 + 4) = 0.2
     assertThat(costs.decide(new double[] {0.79, 0.21})).isEqualTo(1);
