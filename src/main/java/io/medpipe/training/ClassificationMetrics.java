@@ -283,10 +283,26 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       converged = Math.abs(step) < 1e-10;
     }
     double intercept = converged ? a : Double.NaN;
+    return new double[] {intercept, logisticOnLogit(z, positive)[1]};
+  }
+
+  /** {b0, b1} of the logistic regression of the outcome on logit(score), or NaNs when it does not converge. */
+  static double[] logisticFit(double[] score, boolean[] positive) {
+    double[] z = new double[score.length];
+    for (int i = 0; i < score.length; i++) {
+      double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));
+      z[i] = Math.log(p / (1 - p));
+    }
+    return logisticOnLogit(z, positive);
+  }
+
+  /** {b0, b1} of the logistic regression of the outcome on z by Newton-Raphson; NaNs when it does not converge. */
+  private static double[] logisticOnLogit(double[] z, boolean[] positive) {
+    int n = z.length;
     // logistic regression y ~ a + b z
     double b0 = 0;
     double b1 = 1;
-    converged = false;
+    boolean converged = false;
     for (int it = 0; it < 100 && !converged; it++) {
       double g0 = 0;
       double g1 = 0;
@@ -323,8 +339,9 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       }
       converged = Math.abs(d0) < 1e-10 && Math.abs(d1) < 1e-10;
     }
-    return new double[] {intercept, converged ? b1 : Double.NaN};
+    return converged ? new double[] {b0, b1} : new double[] {Double.NaN, Double.NaN};
   }
+
 
   private static double logLikelihood(double[] z, boolean[] positive, double b0, double b1) {
     double sum = 0;

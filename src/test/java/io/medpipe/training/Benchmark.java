@@ -67,15 +67,43 @@ public final class Benchmark {
         + " pooled out-of-fold, 300 trees%n", set, data.rows(), data.classes(), java.util.Arrays.toString(counts),
         data.classes().get(rare));
     System.out.println("| configuration | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity"
-        + " | rarest Brier | calib. slope | calib. intercept | train s (5 folds) |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        + " | rarest Brier | Brier after Platt | calib. slope | calib. intercept | train s (5 folds) |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Map.Entry<String, TrainingOptions> e : configs.entrySet()) {
       CrossValidation.Result cv = CrossValidation.run(data, e.getValue(), fold);
       ClassificationMetrics.PerClass r = cv.metrics().perClass().get(rare);
-      System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.1f |%n",
+      System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %.1f |%n",
           e.getKey(), cv.metrics().macroF1(), cv.metrics().balancedAccuracy(), r.auprc(), r.recall(),
-          r.specificity(), r.brier(), r.calibrationSlope(), r.calibrationIntercept(), cv.trainSeconds());
+          r.specificity(), r.brier(), plattBrier(data.y(), cv.proba(), fold, rare), r.calibrationSlope(),
+          r.calibrationIntercept(), cv.trainSeconds());
     }
+  }
+
+  /**
+   * Rarest-class Brier after cross-fitted Platt scaling: the rows of fold f are recalibrated by a map fitted on the
+   * out-of-fold predictions of the other folds, so no row calibrates itself.
+   */
+  static double plattBrier(int[] y, double[][] proba, int[] fold, int rare) {
+    int k = java.util.Arrays.stream(fold).max().orElse(0) + 1;
+    double sum = 0;
+    for (int f = 0; f < k; f++) {
+      final int ff = f;
+      int[] other = java.util.stream.IntStream.range(0, y.length).filter(i -> fold[i] != ff).toArray();
+      int[] oy = new int[other.length];
+      double[][] op = new double[other.length][];
+      for (int i = 0; i < other.length; i++) {
+        oy[i] = y[other[i]];
+        op[i] = proba[other[i]];
+      }
+      PlattCalibration platt = PlattCalibration.fit(oy, op, rare);
+      for (int i = 0; i < y.length; i++) {
+        if (fold[i] == f) {
+          double d = platt.apply(proba[i])[rare] - (y[i] == rare ? 1 : 0);
+          sum += d * d;
+        }
+      }
+    }
+    return sum / y.length;
   }
 
   static int[] folds(String resource, int rows) throws IOException {

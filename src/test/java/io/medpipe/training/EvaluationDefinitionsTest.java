@@ -66,6 +66,33 @@ class EvaluationDefinitionsTest {
   }
 
   @Test
+  void plattScalingMapsInflatedRareProbabilitiesBackToThePrevalence() {
+    // a "resampled" model: 10% of rows are rare, but it gives them 0.7 and the others 0.3 (noisy ranking)
+    int n = 200;
+    int[] truth = new int[n];
+    double[][] proba = new double[n][];
+    for (int i = 0; i < n; i++) {
+      truth[i] = i % 10 == 0 ? 1 : 0;
+      double p = (truth[i] == 1) == (i % 7 != 0) ? 0.7 : 0.3;
+      proba[i] = new double[] {1 - p, p};
+    }
+    PlattCalibration platt = PlattCalibration.fit(truth, proba, 1);
+    double before = 0;
+    double after = 0;
+    double meanAfter = 0;
+    for (int i = 0; i < n; i++) {
+      double[] q = platt.apply(proba[i]);
+      assertThat(q[0] + q[1]).isCloseTo(1, within(1e-12));
+      before += Math.pow(proba[i][1] - truth[i], 2) / n;
+      after += Math.pow(q[1] - truth[i], 2) / n;
+      meanAfter += q[1] / n;
+    }
+    assertThat(after).isLessThan(before);
+    // the maximum-likelihood intercept makes the mean calibrated probability equal the observed prevalence
+    assertThat(meanAfter).isCloseTo(0.10, within(1e-8));
+  }
+
+  @Test
   void costMatrixMovesTheThresholdToOneOverOnePlusMissCost() {
     CostMatrix costs = CostMatrix.rareMiss(2, 1, 4); // flag the rare class when p > 1 / (1 + 4) = 0.2
     assertThat(costs.decide(new double[] {0.79, 0.21})).isEqualTo(1);
