@@ -74,6 +74,13 @@ public final class ProcessConstants {
   public static final String VAR_RARE_ROC_AUC = "rareRocAuc";
   public static final String VAR_RARE_AUPRC = "rareAuprc";
   public static final String VAR_MACRO_F1 = "macroF1";
+  /** Lower bounds of the 95% bootstrap intervals on held-out data: what the clinical thresholds are applied to. */
+  public static final String VAR_RARE_RECALL_LOWER = "rareRecallLower";
+  public static final String VAR_RARE_PRECISION_LOWER = "rarePrecisionLower";
+  public static final String VAR_RARE_AUPRC_LOWER = "rareAuprcLower";
+  public static final String VAR_RARE_SPECIFICITY = "rareSpecificity";
+  public static final String VAR_RARE_BRIER = "rareBrier";
+  public static final String VAR_MODEL_STRATEGY = "modelStrategy";        // e.g. "RF + SMOTE + cost matrix"
   public static final String VAR_METRICS_TABLE = "metricsTable";          // JSON string, per-class metrics
   /** DMN result list of clinical-validation: one map per rule {rule, threshold, value, passed}. */
   public static final String VAR_VALIDATION_RESULTS = "validationResults";

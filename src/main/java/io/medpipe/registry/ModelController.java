@@ -1,9 +1,12 @@
 package io.medpipe.registry;
 
+
 import io.medpipe.system.ApiProblems.NotFoundException;
+import io.medpipe.training.TrainingService;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -13,9 +16,27 @@ import org.springframework.web.bind.annotation.RestController;
 class ModelController {
 
   private final ModelRegistry registry;
+  private final TrainingService training;
 
-  ModelController(ModelRegistry registry) {
+  ModelController(ModelRegistry registry, TrainingService training) {
     this.registry = registry;
+    this.training = training;
+  }
+
+  /** The version's model card (HTML with inline SVG curves), for the Medical QA reviewer. */
+  @GetMapping(value = "/api/v1/models/{id}/card", produces = MediaType.TEXT_HTML_VALUE)
+  String card(@PathVariable UUID id) {
+    ModelVersion version = registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
+    return training.modelCardHtml(version.trainingRunId())
+        .orElseThrow(() -> new NotFoundException("model version " + id + " has no model card (not evaluated)"));
+  }
+
+  /** The same model card as JSON. */
+  @GetMapping(value = "/api/v1/models/{id}/card.json", produces = MediaType.APPLICATION_JSON_VALUE)
+  String cardJson(@PathVariable UUID id) {
+    ModelVersion version = registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
+    return training.modelCardJson(version.trainingRunId())
+        .orElseThrow(() -> new NotFoundException("model version " + id + " has no model card (not evaluated)"));
   }
 
   @GetMapping("/api/v1/models/{id}")

@@ -1,7 +1,12 @@
 package io.medpipe.training;
 
-/** The learning algorithm a {@link TrainingOptions} asks for; only random forests exist so far (GBT and MLP later). */
+/** The learning algorithm a {@link TrainingOptions} asks for. */
 public enum Algorithm {
   /** Smile's random forest of CART trees; supports class weights and TreeSHAP. */
-  RANDOM_FOREST
+  RANDOM_FOREST,
+  /**
+   * Smile's gradient tree boosting (multi-class: one regression tree per class and round, softmax). No class weights
+   * in Smile: imbalance is handled by resampling or a cost matrix.
+   */
+  GRADIENT_BOOSTING
 }

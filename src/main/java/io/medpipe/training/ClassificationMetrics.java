@@ -35,9 +35,16 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
    * @param specificity TN / (TN + FP)
    * @param rocAuc      area under the ROC curve of this class's probability, one-vs-rest
    * @param auprc       average precision of this class's probability, as scikit-learn's {@code average_precision_score}
+   * @param brier       one-vs-rest Brier score of this class's probability, mean of (p - [y == c])^2, as
+   *                    scikit-learn's {@code brier_score_loss}; 0 is perfect
+   * @param calibrationSlope     b of the logistic recalibration logit P(y = c) = a + b logit(p): 1 is ideal, below 1
+   *                             means over-confident (too extreme) probabilities; NaN when not estimable
+   * @param calibrationIntercept calibration-in-the-large: a of logit P(y = c) = a + logit(p) (slope fixed at 1); 0 is
+   *                             ideal, negative means the probabilities are too high on average (as after oversampling)
    */
   public record PerClass(String label, int support, double recall, double precision, double f1, double specificity,
-                         double rocAuc, double auprc) {
+                         double rocAuc, double auprc, double brier, double calibrationSlope,
+                         double calibrationIntercept) {
   }
 
   public ClassificationMetrics {
@@ -58,8 +65,26 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
    * @param classes class labels, indexed like the columns of {@code proba}
    */
   public static ClassificationMetrics of(int[] truth, double[][] proba, List<String> classes) {
+    Objects.requireNonNull(proba, "proba");
+    int[] predicted = new int[proba.length];
+    for (int i = 0; i < proba.length; i++) {
+      if (proba[i] == null) {
+        throw new IllegalArgumentException("row " + i + " has no probabilities");
+      }
+      predicted[i] = ClassifierModel.argMax(proba[i]);
+    }
+    return of(truth, proba, predicted, classes);
+  }
+
+  /**
+   * Evaluates predicted probabilities with explicitly given class decisions (e.g. after threshold moving with a cost
+   * matrix): the confusion matrix and recall/precision/F1/specificity use {@code predicted}, the ranking and
+   * calibration figures use {@code proba}.
+   */
+  public static ClassificationMetrics of(int[] truth, double[][] proba, int[] predicted, List<String> classes) {
     Objects.requireNonNull(truth, "truth");
     Objects.requireNonNull(proba, "proba");
+    Objects.requireNonNull(predicted, "predicted");
     Objects.requireNonNull(classes, "classes");
     int k = classes.size();
     int n = truth.length;
@@ -80,7 +105,10 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       if (proba[i] == null || proba[i].length != k) {
         throw new IllegalArgumentException("row " + i + " needs " + k + " probabilities");
       }
-      confusion[truth[i]][ClassifierModel.argMax(proba[i])]++;
+      if (predicted.length != n || predicted[i] < 0 || predicted[i] >= k) {
+        throw new IllegalArgumentException("row " + i + " needs a predicted class index in 0.." + (k - 1));
+      }
+      confusion[truth[i]][predicted[i]]++;
     }
 
     List<PerClass> perClass = new ArrayList<>(k);
@@ -92,18 +120,18 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
     for (int c = 0; c < k; c++) {
       int tp = confusion[c][c];
       int support = 0;
-      int predicted = 0;
+      int calls = 0;
       for (int j = 0; j < k; j++) {
         support += confusion[c][j];
-        predicted += confusion[j][c];
+        calls += confusion[j][c];
       }
-      int fp = predicted - tp;
+      int fp = calls - tp;
       int fn = support - tp;
       int tn = n - tp - fp - fn;
       correct += tp;
 
       double recall = ratio(tp, support);
-      double precision = ratio(tp, predicted);
+      double precision = ratio(tp, calls);
       double f1 = ratio(2.0 * tp, 2.0 * tp + fp + fn);
       double specificity = ratio(tn, tn + fp);
       double[] score = new double[n];
@@ -112,8 +140,10 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
         score[i] = proba[i][c];
         positive[i] = truth[i] == c;
       }
+      double[] calibration = calibration(score, positive);
       perClass.add(new PerClass(classes.get(c), support, recall, precision, f1, specificity,
-          rocAuc(score, positive), averagePrecision(score, positive)));
+          rocAuc(score, positive), averagePrecision(score, positive), brier(score, positive), calibration[1],
+          calibration[0]));
       if (!Double.isNaN(f1)) {
         f1Sum += f1;
         f1Count++;
@@ -206,6 +236,122 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       previousRecall = recall;
     }
     return ap;
+  }
+
+  /** Mean squared difference between the probability and the 0/1 outcome (scikit-learn's brier_score_loss). */
+  static double brier(double[] score, boolean[] positive) {
+    double sum = 0;
+    for (int i = 0; i < score.length; i++) {
+      double d = score[i] - (positive[i] ? 1 : 0);
+      sum += d * d;
+    }
+    return sum / score.length;
+  }
+
+  /**
+   * {calibration-in-the-large intercept, calibration slope} by maximum likelihood (Newton-Raphson) on the logit of the
+   * probability, clipped to [1e-6, 1 - 1e-6] so that a tree's 0 or 1 stays finite. NaN when the outcome has a single
+   * value or the fit does not converge (perfect separation).
+   */
+  static double[] calibration(double[] score, boolean[] positive) {
+    int n = score.length;
+    double[] z = new double[n];
+    int positives = 0;
+    for (int i = 0; i < n; i++) {
+      double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));
+      z[i] = Math.log(p / (1 - p));
+      if (positive[i]) {
+        positives++;
+      }
+    }
+    if (positives == 0 || positives == n) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    // intercept with offset z, slope fixed at 1
+    double a = 0;
+    boolean converged = false;
+    for (int it = 0; it < 100 && !converged; it++) {
+      double g = 0;
+      double h = 0;
+      for (int i = 0; i < n; i++) {
+        double p = 1 / (1 + Math.exp(-(a + z[i])));
+        g += (positive[i] ? 1 : 0) - p;
+        h += p * (1 - p);
+      }
+      double step = g / h;
+      a += step;
+      converged = Math.abs(step) < 1e-10;
+    }
+    double intercept = converged ? a : Double.NaN;
+    return new double[] {intercept, logisticOnLogit(z, positive)[1]};
+  }
+
+  /** {b0, b1} of the logistic regression of the outcome on logit(score), or NaNs when it does not converge. */
+  static double[] logisticFit(double[] score, boolean[] positive) {
+    double[] z = new double[score.length];
+    for (int i = 0; i < score.length; i++) {
+      double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));
+      z[i] = Math.log(p / (1 - p));
+    }
+    return logisticOnLogit(z, positive);
+  }
+
+  /** {b0, b1} of the logistic regression of the outcome on z by Newton-Raphson; NaNs when it does not converge. */
+  private static double[] logisticOnLogit(double[] z, boolean[] positive) {
+    int n = z.length;
+    // logistic regression y ~ a + b z
+    double b0 = 0;
+    double b1 = 1;
+    boolean converged = false;
+    for (int it = 0; it < 100 && !converged; it++) {
+      double g0 = 0;
+      double g1 = 0;
+      double h00 = 0;
+      double h01 = 0;
+      double h11 = 0;
+      for (int i = 0; i < n; i++) {
+        double p = 1 / (1 + Math.exp(-(b0 + b1 * z[i])));
+        double r = (positive[i] ? 1 : 0) - p;
+        double w = p * (1 - p);
+        g0 += r;
+        g1 += r * z[i];
+        h00 += w;
+        h01 += w * z[i];
+        h11 += w * z[i] * z[i];
+      }
+      double det = h00 * h11 - h01 * h01;
+      if (!(Math.abs(det) > 1e-300)) {
+        break;
+      }
+      double d0 = (h11 * g0 - h01 * g1) / det;
+      double d1 = (h00 * g1 - h01 * g0) / det;
+      // step halving: a full Newton step can overshoot when the logits are extreme (boosting's near-0/1 output)
+      double before = logLikelihood(z, positive, b0, b1);
+      int halvings = 0;
+      while (logLikelihood(z, positive, b0 + d0, b1 + d1) < before && halvings++ < 40) {
+        d0 /= 2;
+        d1 /= 2;
+      }
+      b0 += d0;
+      b1 += d1;
+      if (!Double.isFinite(b1) || Math.abs(b1) > 1e6) {
+        break;
+      }
+      converged = Math.abs(d0) < 1e-10 && Math.abs(d1) < 1e-10;
+    }
+    return converged ? new double[] {b0, b1} : new double[] {Double.NaN, Double.NaN};
+  }
+
+
+  private static double logLikelihood(double[] z, boolean[] positive, double b0, double b1) {
+    double sum = 0;
+    for (int i = 0; i < z.length; i++) {
+      double eta = b0 + b1 * z[i];
+      // log(1 + exp(eta)) computed without overflow
+      double softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+      sum += (positive[i] ? eta : 0) - softplus;
+    }
+    return sum;
   }
 
   private static Integer[] sortedIndices(double[] score, boolean ascending) {

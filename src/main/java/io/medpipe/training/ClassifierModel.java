@@ -27,11 +27,13 @@ import smile.base.cart.DecisionNode;
 import smile.base.cart.InternalNode;
 import smile.base.cart.Node;
 import smile.base.cart.SplitRule;
+import smile.classification.GradientTreeBoost;
 import smile.classification.RandomForest;
 import smile.data.DataFrame;
 import smile.data.Tuple;
 import smile.data.formula.Formula;
 import smile.data.vector.IntVector;
+import smile.math.MathEx;
 
 /**
  * A trained, immutable classifier over {@link FeatureTable}-encoded rows: imputation, a Smile random forest, its
@@ -60,7 +62,10 @@ public final class ClassifierModel implements Serializable {
   private final List<String> classes;
   private final TrainingOptions options;
   private final double[] imputation;
+  /** The fitted forest; null for a boosted model. */
   private final RandomForest forest;
+  /** The fitted boosted trees; null for a forest (and in models saved before boosting existed). */
+  private final GradientTreeBoost boosting;
   /** Per class: the expected plain tree-mean output, E[f], the base value TreeSHAP contributions start from. */
   private final double[] baseValues;
   private final LinkedHashMap<String, Object> provenance;
@@ -68,12 +73,14 @@ public final class ClassifierModel implements Serializable {
   private transient volatile int treeDepth;
 
   private ClassifierModel(List<Feature> features, List<String> classes, TrainingOptions options, double[] imputation,
-                          RandomForest forest, double[] baseValues, LinkedHashMap<String, Object> provenance) {
+                          RandomForest forest, GradientTreeBoost boosting, double[] baseValues,
+                          LinkedHashMap<String, Object> provenance) {
     this.features = features;
     this.classes = classes;
     this.options = options;
     this.imputation = imputation;
     this.forest = forest;
+    this.boosting = boosting;
     this.baseValues = baseValues;
     this.provenance = provenance;
   }
@@ -87,9 +94,6 @@ public final class ClassifierModel implements Serializable {
   public static ClassifierModel fit(FeatureTable train, TrainingOptions options) {
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(options, "options");
-    if (options.algorithm() != Algorithm.RANDOM_FOREST) {
-      throw new IllegalArgumentException("unsupported algorithm " + options.algorithm());
-    }
     List<Feature> features = train.features();
     List<String> classes = train.classes();
     int p = features.size();
@@ -106,6 +110,10 @@ public final class ClassifierModel implements Serializable {
         throw new IllegalArgumentException("class " + classes.get(c) + " has no training rows");
       }
     }
+    if (options.costs() != null && options.costs().classes() != k) {
+      throw new IllegalArgumentException("the cost matrix has " + options.costs().classes() + " classes, the data "
+          + k);
+    }
     int mtry = options.mtry() == 0 ? Math.max(1, (int) Math.floor(Math.sqrt(p))) : options.mtry();
     if (mtry > p) {
       throw new IllegalArgumentException("mtry " + mtry + " exceeds the " + p + " features");
@@ -118,9 +126,44 @@ public final class ClassifierModel implements Serializable {
       x[i] = impute(train.x()[i], imputation);
     }
     String[] names = features.stream().map(Feature::name).toArray(String[]::new);
-    DataFrame data = DataFrame.of(x, names).merge(IntVector.of(LABEL_COLUMN, train.y()));
+    // Resampling after imputation (SMOTE needs complete rows) and on these training rows only.
+    Resampler.Result resampled = Resampler.apply(options.resampling(), features, x, train.y(), k, options.seed());
+    DataFrame data = DataFrame.of(resampled.x(), names).merge(IntVector.of(LABEL_COLUMN, resampled.y()));
+    int[] fitCounts = new int[k];
+    for (int label : resampled.y()) {
+      fitCounts[label]++;
+    }
 
-    int[] classWeight = classWeights(counts, options.classWeighting());
+    LinkedHashMap<String, Object> provenance = new LinkedHashMap<>();
+    provenance.put("algorithm", options.algorithm().name());
+    provenance.put("strategy", options.label());
+    provenance.put("params", Collections.unmodifiableMap(new LinkedHashMap<>(options.asMap())));
+    provenance.put("trainedAt", Instant.now().toString());
+    provenance.put("trainRows", train.rows());
+    LinkedHashMap<String, Integer> classCounts = new LinkedHashMap<>();
+    LinkedHashMap<String, Integer> fittedCounts = new LinkedHashMap<>();
+    for (int c = 0; c < k; c++) {
+      classCounts.put(classes.get(c), counts[c]);
+      fittedCounts.put(classes.get(c), fitCounts[c]);
+    }
+    provenance.put("classCounts", Collections.unmodifiableMap(classCounts));
+    provenance.put("resampling", resampled.method());
+    provenance.put("syntheticRows", resampled.synthetic());
+    provenance.put("classCountsAfterResampling", Collections.unmodifiableMap(fittedCounts));
+    provenance.put("seed", options.seed());
+
+    if (options.algorithm() == Algorithm.GRADIENT_BOOSTING) {
+      // Smile's boosting draws its row subsamples from MathEx's generator of the calling thread, and builds its trees
+      // on that thread, so seeding it here makes the fit reproducible.
+      MathEx.setSeed(options.seed());
+      GradientTreeBoost boosting = GradientTreeBoost.fit(Formula.lhs(LABEL_COLUMN), data, options.trees(),
+          options.maxDepth(), options.maxNodes(), options.nodeSize(), options.shrinkage(), BOOSTING_SUBSAMPLE);
+      provenance.put("subsample", BOOSTING_SUBSAMPLE);
+      putCommonProvenance(provenance, names, imputation, allMissing);
+      return new ClassifierModel(features, classes, options, imputation, null, boosting, new double[k], provenance);
+    }
+
+    int[] classWeight = classWeights(fitCounts, options.classWeighting());
     // Smile seeds a tree's thread-local generator only when that tree's seed is > 1; its default seed stream
     // (-trees..-1) leaves the generators unseeded, so two fits differ. Trees are built in parallel, each seeding
     // its own thread first, which is why one seed per tree (not MathEx.setSeed once) makes the forest reproducible.
@@ -136,31 +179,28 @@ public final class ClassifierModel implements Serializable {
       }
     }
 
-    LinkedHashMap<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("algorithm", options.algorithm().name());
-    provenance.put("params", Collections.unmodifiableMap(new LinkedHashMap<>(options.asMap())));
-    provenance.put("trainedAt", Instant.now().toString());
-    provenance.put("trainRows", train.rows());
-    LinkedHashMap<String, Integer> classCounts = new LinkedHashMap<>();
-    for (int c = 0; c < k; c++) {
-      classCounts.put(classes.get(c), counts[c]);
-    }
-    provenance.put("classCounts", Collections.unmodifiableMap(classCounts));
-    provenance.put("seed", options.seed());
     provenance.put("mtryUsed", mtry);
     provenance.put("smileClassWeight", Arrays.stream(classWeight).boxed().toList());
+    putCommonProvenance(provenance, names, imputation, allMissing);
+    provenance.put("oobAccuracy", forest.metrics().accuracy);
+    return new ClassifierModel(features, classes, options, imputation, forest, null, baseValues, provenance);
+  }
+
+  /** Row share each boosting round fits on (stochastic gradient boosting, Friedman 2002). */
+  static final double BOOSTING_SUBSAMPLE = 0.7;
+
+  private static void putCommonProvenance(LinkedHashMap<String, Object> provenance, String[] names,
+                                          double[] imputation, List<String> allMissing) {
     provenance.put("smileVersion", String.valueOf(RandomForest.class.getPackage().getImplementationVersion()));
     provenance.put("javaVersion", System.getProperty("java.version"));
     LinkedHashMap<String, Double> imputed = new LinkedHashMap<>();
-    for (int j = 0; j < p; j++) {
+    for (int j = 0; j < names.length; j++) {
       imputed.put(names[j], imputation[j]);
     }
     provenance.put("imputationValues", Collections.unmodifiableMap(imputed));
     provenance.put("imputationRule", "training rows only: median for NUMERIC, most frequent code for BINARY and "
         + "CATEGORICAL (a median of codes is not a level), 0 for a column missing in every training row");
     provenance.put("imputationAllMissing", List.copyOf(allMissing));
-    provenance.put("oobAccuracy", forest.metrics().accuracy);
-    return new ClassifierModel(features, classes, options, imputation, forest, baseValues, provenance);
   }
 
   /**
@@ -289,13 +329,28 @@ public final class ClassifierModel implements Serializable {
    */
   public double[] predictProba(double[] row) {
     double[] proba = new double[classes.size()];
-    forest.predict(tuple(row), proba);
+    if (boosting != null) {
+      boosting.predict(tuple(row), proba);
+    } else {
+      forest.predict(tuple(row), proba);
+    }
     return proba;
   }
 
-  /** The most probable class index of one row (first on ties). */
+  /**
+   * The most probable class index of one row (first on ties), as the serving API answers today. The decision the
+   * model was validated with is {@link #decide}, which applies the options' cost matrix.
+   */
   public int predict(double[] row) {
     return argMax(predictProba(row));
+  }
+
+  /**
+   * The clinical decision for given probabilities: the class of least expected cost under the options' cost matrix
+   * (threshold moving), or the most probable class without one. Evaluation and validation use this decision.
+   */
+  public int decide(double[] proba) {
+    return options.costs() == null ? argMax(proba) : options.costs().decide(proba);
   }
 
   /**
@@ -312,10 +367,13 @@ public final class ClassifierModel implements Serializable {
       throw new IllegalArgumentException("topK must be >= 1, was " + topK);
     }
     Tuple tuple = tuple(row);
+    int k = classes.size();
+    if (boosting != null) {
+      return explainBoosting(row, tuple, topK);
+    }
     double[] proba = new double[classes.size()];
     forest.predict(tuple, proba);
     int c = argMax(proba);
-    int k = classes.size();
 
     double[] shap = new double[features.size()];
     double output = TreeShap.explain(forest.trees(), treeDepth(), tuple, c, k, shap);
@@ -494,8 +552,49 @@ public final class ClassifierModel implements Serializable {
     return d;
   }
 
+  /** What {@link Explanation} figures of a boosted model measure. */
+  public static final String BOOSTING_SHAP_SCALE = "boosting margin (Smile GradientTreeBoost TreeSHAP); baseValue not "
+      + "tracked (NaN), modelOutput is the predicted class's probability";
+
+  private Explanation explainBoosting(double[] row, Tuple tuple, int topK) {
+    int k = classes.size();
+    double[] proba = new double[k];
+    boosting.predict(tuple, proba);
+    int c = argMax(proba);
+    double[] shap = boosting.shap(tuple);
+    int perFeature = shap.length / features.size(); // binary boosting has one margin, multi-class one per class
+    int column = perFeature == 1 ? 0 : c;
+    double sign = perFeature == 1 && c == 0 ? -1 : 1; // a binary margin speaks for class 1
+    double[] used = imputeChecked(row);
+    List<Explanation.Contribution> all = new ArrayList<>(features.size());
+    for (int j = 0; j < features.size(); j++) {
+      all.add(new Explanation.Contribution(features.get(j).name(), used[j], sign * shap[j * perFeature + column]));
+    }
+    all.sort(Comparator.comparingDouble((Explanation.Contribution x) -> Math.abs(x.shap())).reversed());
+    return new Explanation(c, BOOSTING_SHAP_SCALE, Double.NaN, proba[c], all.subList(0, Math.min(topK, all.size())));
+  }
+
+  /** Global importance: mean |SHAP| per feature over the given rows, in feature order. */
+  public double[] meanAbsShap(double[][] rows) {
+    double[][] x = new double[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      x[i] = imputeChecked(rows[i]);
+    }
+    String[] names = features.stream().map(Feature::name).toArray(String[]::new);
+    DataFrame data = DataFrame.of(x, names);
+    double[] shap = boosting != null ? boosting.shap(data) : forest.shap(data);
+    int k = shap.length / features.size();
+    double[] out = new double[features.size()];
+    for (int j = 0; j < features.size(); j++) {
+      for (int c = 0; c < k; c++) {
+        out[j] += shap[j * k + c];
+      }
+    }
+    return out;
+  }
+
   private Tuple tuple(double[] row) {
-    return Tuple.of(imputeChecked(row), forest.schema());
+    return Tuple.of(imputeChecked(row), boosting != null ? boosting.schema() : forest.schema());
   }
 
   private double[] imputeChecked(double[] row) {
@@ -577,6 +676,6 @@ public final class ClassifierModel implements Serializable {
   @Override
   public String toString() {
     return "ClassifierModel[" + options.algorithm() + ", " + features.size() + " features, classes " + classes
-        + ", " + forest.size() + " trees]";
+        + ", " + (boosting != null ? boosting.size() : forest.size()) + " trees]";
   }
 }

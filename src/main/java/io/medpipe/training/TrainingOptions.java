@@ -17,10 +17,17 @@ import java.util.Map;
  * @param nodeSize       minimum rows in a leaf, at least 1
  * @param classWeighting how unequal class sizes are compensated
  * @param seed           seed of every random choice, so the same data and options give the same model
+ * @param resampling     how the training rows are rebalanced before fitting (null = NONE, e.g. in a model saved before
+ *                       this option existed)
+ * @param costs          the cost matrix the class decision minimises (threshold moving); null = most probable class
+ * @param shrinkage      gradient boosting's learning rate in (0, 1]; 0 = {@link #DEFAULT_SHRINKAGE}; ignored by forests
  */
 public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
-                              ClassWeighting classWeighting, long seed)
+                              ClassWeighting classWeighting, long seed, Resampling resampling, CostMatrix costs,
+                              double shrinkage)
     implements Serializable {
+
+  public static final double DEFAULT_SHRINKAGE = 0.05;
 
   public static final int DEFAULT_TREES = 200;
   public static final int DEFAULT_MAX_DEPTH = 20;
@@ -49,6 +56,25 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
     if (classWeighting == null) {
       throw new IllegalArgumentException("classWeighting is required");
     }
+    if (resampling == null) {
+      resampling = Resampling.NONE;
+    }
+    if (shrinkage == 0) {
+      shrinkage = DEFAULT_SHRINKAGE;
+    }
+    if (!(shrinkage > 0 && shrinkage <= 1)) {
+      throw new IllegalArgumentException("shrinkage must be in (0, 1], was " + shrinkage);
+    }
+    if (algorithm == Algorithm.GRADIENT_BOOSTING && classWeighting != ClassWeighting.NONE) {
+      throw new IllegalArgumentException("gradient boosting in Smile has no class weights: use classWeighting NONE "
+          + "with resampling or a cost matrix");
+    }
+  }
+
+  /** Options without resampling or cost matrix (the forest of the foundation). */
+  public TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
+                         ClassWeighting classWeighting, long seed) {
+    this(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, Resampling.NONE, null, 0);
   }
 
   /** A balanced random forest with the defaults above. */
@@ -58,15 +84,57 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
   }
 
   public TrainingOptions withTrees(int trees) {
-    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed);
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage);
   }
 
   public TrainingOptions withClassWeighting(ClassWeighting classWeighting) {
-    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed);
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage);
   }
 
   public TrainingOptions withSeed(long seed) {
-    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed);
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage);
+  }
+
+  public TrainingOptions withResampling(Resampling resampling) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage);
+  }
+
+  public TrainingOptions withCosts(CostMatrix costs) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage);
+  }
+
+  public TrainingOptions withMaxNodes(int maxNodes) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage);
+  }
+
+  /**
+   * Gradient tree boosting with Smile's usual shape (shallow trees, small learning rate) and no class weights, which
+   * Smile's GradientTreeBoost does not have: pair it with resampling or a cost matrix.
+   */
+  public static TrainingOptions boosting(int trees, long seed) {
+    return new TrainingOptions(Algorithm.GRADIENT_BOOSTING, trees, 20, 6, 0, 5, ClassWeighting.NONE, seed,
+        Resampling.NONE, null, DEFAULT_SHRINKAGE);
+  }
+
+  /** A short readable name, e.g. "RF balanced + SMOTE + costs". */
+  public String label() {
+    StringBuilder s = new StringBuilder(algorithm == Algorithm.RANDOM_FOREST ? "RF" : "GBT");
+    if (classWeighting == ClassWeighting.BALANCED) {
+      s.append(" balanced");
+    }
+    if (resampling != Resampling.NONE) {
+      s.append(" + ").append(resampling == Resampling.SMOTE ? "SMOTE" : "undersampling");
+    }
+    if (costs != null) {
+      s.append(" + cost matrix");
+    }
+    return s.toString();
   }
 
   /** The options as plain names and values, in declaration order, for provenance and model cards. */
@@ -80,6 +148,11 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
     map.put("nodeSize", nodeSize);
     map.put("classWeighting", classWeighting.name());
     map.put("seed", seed);
+    map.put("resampling", resampling.name());
+    map.put("costMatrix", costs == null ? "none (most probable class)" : costs.asList());
+    if (algorithm == Algorithm.GRADIENT_BOOSTING) {
+      map.put("shrinkage", shrinkage);
+    }
     return Collections.unmodifiableMap(map);
   }
 }

@@ -45,38 +45,116 @@ public class TrainingService {
       throw new IllegalArgumentException("the snapshot has no rows of the target class '" + targetClass
           + "' (classes: " + table.classes() + ")");
     }
-    StratifiedSplit.Split split = StratifiedSplit.holdOut(table.y(), settings.testFraction(), settings.seed());
-    TrainingOptions options = TrainingOptions.defaults(settings.seed()).withTrees(settings.trees());
     long start = System.nanoTime();
-    ClassifierModel model = ClassifierModel.fit(table.subset(split.train()), options);
+    Developed developed = develop(table, table.classIndex(targetClass), settings.seed(), settings.trees(),
+        settings.testFraction());
     double seconds = (System.nanoTime() - start) / 1e9;
-    byte[] bytes = model.toBytes();
+    TrainingOptions options = developed.model().options();
+    Map<String, Object> params = new LinkedHashMap<>(options.asMap());
+    params.put("selection", developed.selection().asMap());
+    params.put("provenance", developed.model().provenance());
+    byte[] bytes = developed.model().toBytes();
     UUID id = UUID.randomUUID();
     jdbc.update("""
         INSERT INTO medpipe.training_run (id, snapshot_id, algorithm, params, seed, target_class, test_rows, model,
                                           model_sha256, train_seconds, process_instance_id)
         VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""",
-        id, snapshotId, options.algorithm().name(), json.write(options.asMap()), options.seed(), targetClass,
-        split.test(), bytes, ArtifactStore.sha256(bytes), seconds, processInstanceId);
+        id, snapshotId, options.algorithm().name(), json.write(params), options.seed(), targetClass,
+        developed.split().test(), bytes, ArtifactStore.sha256(bytes), seconds, processInstanceId);
     return find(id);
   }
 
-  /** Evaluates the run's model on its held-out rows and stores the metrics with the run. */
-  public ClassificationMetrics evaluate(UUID runId) {
+  /** Trees per candidate during the search; the chosen configuration is then refitted with the configured count. */
+  static final int SEARCH_TREES = 50;
+  /** Folds of the candidate search's cross-validation. */
+  static final int SEARCH_FOLDS = CrossValidation.DEFAULT_FOLDS;
+  /** The selection policy's floor on rare-class specificity (pooled out-of-fold). */
+  static final double REQUIRED_SPECIFICITY = 0.90;
+  /** The cost of missing the rare disease relative to any other error (a false alarm costs 1). */
+  static final double RARE_MISS_COST = 5;
+
+  /** The outcome of Develop's training step: the stratified split, the candidate search and the refitted model. */
+  public record Developed(StratifiedSplit.Split split, ModelSelection.Selection selection, ClassifierModel model) {
+  }
+
+  /**
+   * Develop's training without the database: hold out a stratified test share, cross-validate the default candidates
+   * on the rest, pick by {@link ModelSelection#POLICY}, refit the chosen configuration on all training rows with
+   * {@code trees} trees. Deterministic for a given table and seed.
+   */
+  public static Developed develop(FeatureTable table, int target, long seed, int trees, double testFraction) {
+    StratifiedSplit.Split split = StratifiedSplit.holdOut(table.y(), testFraction, seed);
+    FeatureTable train = table.subset(split.train());
+    CostMatrix costs = CostMatrix.rareMiss(table.classes().size(), target, RARE_MISS_COST);
+    ModelSelection.Selection selection = ModelSelection.select(train, target,
+        ModelSelection.defaultCandidates(Math.min(trees, SEARCH_TREES), seed, costs), SEARCH_FOLDS, seed,
+        REQUIRED_SPECIFICITY);
+    ClassifierModel model = ClassifierModel.fit(train, selection.chosen().withTrees(trees));
+    return new Developed(split, selection, model);
+  }
+
+  /**
+   * The held-out evaluation of a run: metrics with the model's own decisions (cost matrix applied) and 95% bootstrap
+   * intervals for the target class.
+   */
+  public record Evaluation(ClassificationMetrics metrics, BootstrapCi.ClassIntervals target, int testRows) {
+  }
+
+  /** Evaluates a model on held-out rows; pure, see {@link #evaluate(UUID)}. */
+  public static Evaluation evaluate(ClassifierModel model, FeatureTable test, int target, long seed) {
+    double[][] proba = new double[test.rows()][];
+    int[] predicted = new int[test.rows()];
+    for (int i = 0; i < test.rows(); i++) {
+      proba[i] = model.predictProba(test.x()[i]);
+      predicted[i] = model.decide(proba[i]);
+    }
+    ClassificationMetrics metrics = ClassificationMetrics.of(test.y(), proba, predicted, test.classes());
+    BootstrapCi.ClassIntervals ci = BootstrapCi.of(test.y(), proba, predicted, target, test.classes().get(target),
+        BootstrapCi.DEFAULT_REPLICATES, seed);
+    return new Evaluation(metrics, ci, test.rows());
+  }
+
+  /** Evaluates the run's model on its held-out rows and stores the metrics and the model card with the run. */
+  @SuppressWarnings("unchecked")
+  public Evaluation evaluate(UUID runId) {
     TrainingRun run = find(runId);
     FeatureTable test = snapshots.table(run.snapshotId()).subset(run.testRows());
     ClassifierModel model = model(runId);
+    Evaluation evaluation = evaluate(model, test, test.classIndex(run.targetClass()), run.seed());
+    Map<String, Object> stored = new LinkedHashMap<>();
+    stored.put("testRows", test.rows());
+    stored.put("targetClass", run.targetClass());
+    stored.put("decision", model.options().costs() == null ? "most probable class" : "least expected cost");
+    stored.put("metrics", evaluation.metrics());
+    stored.put("targetIntervals", evaluation.target());
+    stored.put("intervalMethod", "percentile bootstrap, " + BootstrapCi.DEFAULT_REPLICATES
+        + " replicates of the held-out rows, seed " + run.seed());
+    jdbc.update("UPDATE medpipe.training_run SET metrics = ?::jsonb WHERE id = ?", json.write(stored), runId);
+
+    int target = test.classIndex(run.targetClass());
+    Object selection = run.params().get("selection");
+    Map<String, Object> card = ModelCard.json(runId.toString(), run.snapshotId().toString(), run.targetClass(), model,
+        selection instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : null, evaluation, test);
     double[][] proba = new double[test.rows()][];
     for (int i = 0; i < test.rows(); i++) {
       proba[i] = model.predictProba(test.x()[i]);
     }
-    ClassificationMetrics metrics = ClassificationMetrics.of(test.y(), proba, test.classes());
-    Map<String, Object> stored = new LinkedHashMap<>();
-    stored.put("testRows", test.rows());
-    stored.put("targetClass", run.targetClass());
-    stored.put("metrics", metrics);
-    jdbc.update("UPDATE medpipe.training_run SET metrics = ?::jsonb WHERE id = ?", json.write(stored), runId);
-    return metrics;
+    String html = ModelCard.html(card, run.targetClass(), test.y(), proba, target);
+    jdbc.update("UPDATE medpipe.training_run SET model_card_html = ?, model_card_json = ?::jsonb WHERE id = ?", html,
+        json.write(card), runId);
+    return evaluation;
+  }
+
+  /** The stored HTML model card of a run, written by {@link #evaluate(UUID)}; empty before evaluation. */
+  public java.util.Optional<String> modelCardHtml(UUID runId) {
+    return jdbc.query("SELECT model_card_html FROM medpipe.training_run WHERE id = ?",
+        (rs, i) -> rs.getString(1), runId).stream().filter(java.util.Objects::nonNull).findFirst();
+  }
+
+  /** The stored JSON model card of a run; empty before evaluation. */
+  public java.util.Optional<String> modelCardJson(UUID runId) {
+    return jdbc.query("SELECT model_card_json FROM medpipe.training_run WHERE id = ?",
+        (rs, i) -> rs.getString(1), runId).stream().filter(java.util.Objects::nonNull).findFirst();
   }
 
   public TrainingRun find(UUID id) {

@@ -1,8 +1,8 @@
 package io.medpipe.pipeline;
 
 import static io.medpipe.pipeline.ProcessConstants.DECISION_CLINICAL_VALIDATION;
-import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_AUPRC;
-import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_RECALL;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_AUPRC_LOWER;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_RECALL_LOWER;
 import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_ROC_AUC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.decisionService;
@@ -32,8 +32,8 @@ class ClinicalValidationDecisionTest {
     List<Map<String, Object>> rows = evaluate(0.80, 0.50, 0.80);
 
     assertThat(rows).hasSize(3).allSatisfy(row -> assertThat(row).containsEntry("passed", true));
-    assertThat(row(rows, "rare-class recall")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
-    assertThat(row(rows, "rare-class AUPRC")).containsEntry("threshold", 0.50).containsEntry("value", 0.50);
+    assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
+    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("threshold", 0.50).containsEntry("value", 0.50);
     assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
   }
 
@@ -42,10 +42,10 @@ class ClinicalValidationDecisionTest {
     List<Map<String, Object>> rows = evaluate(0.7999, 0.50, 0.80);
 
     assertThat(rows).hasSize(3);
-    assertThat(row(rows, "rare-class recall")).containsEntry("passed", false).containsEntry("value", 0.7999);
-    assertThat(row(rows, "rare-class AUPRC")).containsEntry("passed", true);
+    assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value", 0.7999);
+    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", true);
     assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("passed", true);
-    assertThat(ValidationOutcome.reason(row(rows, "rare-class recall"))).isEqualTo("rare-class recall 0.7999 < 0.80");
+    assertThat(ValidationOutcome.reason(row(rows, "rare-class recall (95% CI lower bound)"))).isEqualTo("rare-class recall (95% CI lower bound) 0.7999 < 0.80");
   }
 
   @Test
@@ -58,22 +58,22 @@ class ClinicalValidationDecisionTest {
   @Test
   void metricNotMeasuredFails() {
     Map<String, Object> variables = new HashMap<>();
-    variables.put(VAR_RARE_RECALL, 0.90);
-    variables.put(VAR_RARE_AUPRC, null);
+    variables.put(VAR_RARE_RECALL_LOWER, 0.90);
+    variables.put(VAR_RARE_AUPRC_LOWER, null);
     variables.put(VAR_RARE_ROC_AUC, 0.90);
 
     List<Map<String, Object>> rows =
         decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION, variables).getResultList();
 
     assertThat(rows).hasSize(3);
-    assertThat(row(rows, "rare-class AUPRC")).containsEntry("passed", false).containsEntry("value", null);
-    assertThat(ValidationOutcome.reason(row(rows, "rare-class AUPRC")))
-        .isEqualTo("rare-class AUPRC not measured (threshold 0.50)");
+    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value", null);
+    assertThat(ValidationOutcome.reason(row(rows, "rare-class AUPRC (95% CI lower bound)")))
+        .isEqualTo("rare-class AUPRC (95% CI lower bound) not measured (threshold 0.50)");
   }
 
   private static List<Map<String, Object>> evaluate(double recall, double auprc, double rocAuc) {
     return decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION,
-        Map.of(VAR_RARE_RECALL, recall, VAR_RARE_AUPRC, auprc, VAR_RARE_ROC_AUC, rocAuc)).getResultList();
+        Map.of(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc)).getResultList();
   }
 
   private static Map<String, Object> row(List<Map<String, Object>> rows, String rule) {

@@ -129,7 +129,7 @@ class MlopsPipelineProcessTest {
     assertThat(variable(pipeline, VAR_DEVELOP_OUTCOME)).isEqualTo(OUTCOME_REJECTED);
     assertThat(variable(pipeline, VAR_VALIDATION_PASSED)).isEqualTo(false);
     assertThat(variable(pipeline, VAR_VALIDATION_FAILURES)).asList()
-        .containsExactly("rare-class recall 0.62 < 0.80");
+        .containsExactly("rare-class recall (95% CI lower bound) 0.62 < 0.80");
     assertThat(variable(pipeline, VAR_VALIDATION_RESULTS)).asList().hasSize(3);
   }
 
@@ -312,7 +312,7 @@ class MlopsPipelineProcessTest {
     completeExternalTask(develop, TOPIC_PHI_SCAN, null);
     completeExternalTask(develop, TOPIC_TRAIN_MODEL, withVariables(VAR_TRAINING_RUN_ID, "run-1"));
     completeExternalTask(develop, TOPIC_EVALUATE_MODEL,
-        withVariables(VAR_RARE_RECALL, recall, VAR_RARE_AUPRC, auprc, VAR_RARE_ROC_AUC, rocAuc));
+        withVariables(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc));
     return develop;
   }
 

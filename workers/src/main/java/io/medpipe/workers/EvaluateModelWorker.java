@@ -3,6 +3,7 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.training.BootstrapCi;
 import io.medpipe.training.ClassificationMetrics;
 import io.medpipe.training.TrainingService;
 import java.util.HashMap;
@@ -13,7 +14,10 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** evaluate-model: held-out metrics; the rare class's figures go to the process for the clinical thresholds. */
+/**
+ * evaluate-model: held-out metrics; the rare class's figures and the lower bounds of their 95% intervals go to the
+ * process for the clinical thresholds. An undefined figure (NaN) is sent as null, which the DMN fails as "not measured".
+ */
 @Component
 @ExternalTaskSubscription(TOPIC_EVALUATE_MODEL)
 class EvaluateModelWorker extends Worker {
@@ -28,16 +32,28 @@ class EvaluateModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    ClassificationMetrics metrics = training.evaluate(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)));
+    TrainingService.Evaluation evaluation =
+        training.evaluate(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)));
+    ClassificationMetrics metrics = evaluation.metrics();
     ClassificationMetrics.PerClass rare = metrics.forClass(task.getVariable(VAR_TARGET_CLASS));
+    BootstrapCi.ClassIntervals ci = evaluation.target();
     Map<String, Object> variables = new HashMap<>();
-    variables.put(VAR_RARE_RECALL, rare.recall());
-    variables.put(VAR_RARE_PRECISION, rare.precision());
-    variables.put(VAR_RARE_F1, rare.f1());
-    variables.put(VAR_RARE_ROC_AUC, rare.rocAuc());
-    variables.put(VAR_RARE_AUPRC, rare.auprc());
-    variables.put(VAR_MACRO_F1, metrics.macroF1());
+    variables.put(VAR_RARE_RECALL, defined(rare.recall()));
+    variables.put(VAR_RARE_PRECISION, defined(rare.precision()));
+    variables.put(VAR_RARE_F1, defined(rare.f1()));
+    variables.put(VAR_RARE_ROC_AUC, defined(rare.rocAuc()));
+    variables.put(VAR_RARE_AUPRC, defined(rare.auprc()));
+    variables.put(VAR_RARE_SPECIFICITY, defined(rare.specificity()));
+    variables.put(VAR_RARE_BRIER, defined(rare.brier()));
+    variables.put(VAR_RARE_RECALL_LOWER, defined(ci.recall().lower()));
+    variables.put(VAR_RARE_PRECISION_LOWER, defined(ci.precision().lower()));
+    variables.put(VAR_RARE_AUPRC_LOWER, defined(ci.auprc().lower()));
+    variables.put(VAR_MACRO_F1, defined(metrics.macroF1()));
     variables.put(VAR_METRICS_TABLE, json.writeValueAsString(metrics.perClass()));
     return variables;
+  }
+
+  private static Double defined(double value) {
+    return Double.isNaN(value) ? null : value;
   }
 }

@@ -13,7 +13,10 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** train-model: trains on the snapshot's training split, renewing its lock while the forest grows. */
+/**
+ * train-model: cross-validates the candidate configurations on the snapshot's training split, refits the one the
+ * selection policy picks, renewing its lock meanwhile; the chosen strategy goes to the process for the reviewers.
+ */
 @Component
 @ExternalTaskSubscription(TOPIC_TRAIN_MODEL)
 class TrainModelWorker extends Worker {
@@ -32,6 +35,8 @@ class TrainModelWorker extends Worker {
     String target = task.getVariable(VAR_TARGET_CLASS);
     TrainingRun run = withLockExtension(task, service, lock,
         () -> training.train(snapshotId, target, task.getProcessInstanceId()));
-    return Map.of(VAR_TRAINING_RUN_ID, run.id().toString());
+    Object selection = run.params().get("selection");
+    Object strategy = selection instanceof Map<?, ?> s ? s.get("chosen") : run.algorithm();
+    return Map.of(VAR_TRAINING_RUN_ID, run.id().toString(), VAR_MODEL_STRATEGY, String.valueOf(strategy));
   }
 }

@@ -1,0 +1,263 @@
+package io.medpipe.training;
+
+import io.medpipe.dataset.FeatureTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A model card (Mitchell et al. 2019) of one training run: rendered from the model's provenance, the candidate
+ * selection and the held-out evaluation, as JSON (for machines) and self-contained HTML with inline SVG ROC,
+ * precision-recall and calibration curves (for the Medical QA reviewer).
+ */
+public final class ModelCard {
+
+  /** Below this many held-out cases a class's figures are flagged as not evaluable. */
+  static final int MIN_EVALUABLE_CASES = 10;
+
+  private ModelCard() {
+  }
+
+  /**
+   * The card's content.
+   *
+   * @param selection the run's candidate selection (from its params), may be null
+   */
+  public static Map<String, Object> json(String runId, String snapshotId, String targetClass, ClassifierModel model,
+                                         Map<String, Object> selection, TrainingService.Evaluation evaluation,
+                                         FeatureTable test) {
+    Map<String, Object> card = new LinkedHashMap<>();
+    card.put("trainingRunId", runId);
+    card.put("intendedUse", "Decision support that flags patients who may have " + targetClass + " for confirmatory "
+        + "testing by a specialist. Not a diagnosis; not validated outside the source population of the snapshot.");
+    card.put("data", Map.of("snapshotId", snapshotId, "trainRows", model.provenance().get("trainRows"),
+        "trainClassCounts", model.provenance().get("classCounts"), "heldOutRows", evaluation.testRows()));
+    card.put("strategy", model.provenance().get("strategy"));
+    card.put("hyperparameters", model.options().asMap());
+    card.put("provenance", model.provenance());
+    if (selection != null) {
+      card.put("selection", selection);
+    }
+    card.put("heldOutMetrics", evaluation.metrics().perClass());
+    card.put("confusion", evaluation.metrics().confusion());
+    card.put("macroF1", evaluation.metrics().macroF1());
+    card.put("balancedAccuracy", evaluation.metrics().balancedAccuracy());
+    card.put("targetIntervals95", evaluation.target());
+    card.put("featureImportance", importance(model, test));
+    List<String> limitations = new ArrayList<>();
+    for (ClassificationMetrics.PerClass pc : evaluation.metrics().perClass()) {
+      if (pc.support() < MIN_EVALUABLE_CASES) {
+        limitations.add("class " + pc.label() + " has " + pc.support() + " held-out cases (< " + MIN_EVALUABLE_CASES
+            + "): its figures are not evaluable, see the interval widths");
+      }
+    }
+    limitations.add("Probabilities after resampling or class weighting overstate the rare class's prevalence "
+        + "(calibration intercept below 0); they are not recalibrated.");
+    limitations.add("Clinical validation (DMN thresholds on the lower interval bounds) is recorded in the process "
+        + "(Cockpit: validationResults).");
+    card.put("limitations", limitations);
+    return card;
+  }
+
+  /** Mean |SHAP| of the predicted class per feature over up to 100 held-out rows, largest first. */
+  static Map<String, Double> importance(ClassifierModel model, FeatureTable test) {
+    int p = model.features().size();
+    double[] sum = new double[p];
+    int n = Math.min(100, test.rows());
+    for (int i = 0; i < n; i++) {
+      for (Explanation.Contribution c : model.explain(test.x()[i], p).top()) {
+        sum[model.features().stream().map(f -> f.name()).toList().indexOf(c.feature())] += Math.abs(c.shap()) / n;
+      }
+    }
+    Integer[] order = new Integer[p];
+    for (int j = 0; j < p; j++) {
+      order[j] = j;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(sum[b], sum[a]));
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int j : order) {
+      out.put(model.features().get(j).name(), sum[j]);
+    }
+    return out;
+  }
+
+  /** The HTML page: card content as tables, and the target class's curves as inline SVG. */
+  public static String html(Map<String, Object> card, String targetClass, int[] truth, double[][] proba, int target) {
+    StringBuilder h = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Model card</title>"
+        + "<style>body{font-family:sans-serif;max-width:60em;margin:auto}table{border-collapse:collapse}"
+        + "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}svg{margin:4px}</style></head><body>");
+    h.append("<h1>Model card: ").append(esc(targetClass)).append(" &mdash; ").append(esc(str(card.get("strategy"))))
+        .append("</h1>");
+    h.append("<p><b>Training run</b> ").append(esc(str(card.get("trainingRunId")))).append("</p>");
+    h.append("<h2>Intended use</h2><p>").append(esc(str(card.get("intendedUse")))).append("</p>");
+    h.append("<h2>Data</h2><p>").append(esc(str(card.get("data")))).append("</p>");
+    h.append("<h2>Strategy and hyperparameters</h2><p>").append(esc(str(card.get("hyperparameters")))).append("</p>");
+    if (card.get("selection") instanceof Map<?, ?> sel) {
+      h.append("<h2>Candidate selection</h2><p>").append(esc(str(sel.get("policy")))).append("<br><b>")
+          .append(esc(str(sel.get("reason")))).append("</b></p>");
+      if (sel.get("candidates") instanceof List<?> rows) {
+        h.append("<table><tr><th>candidate</th><th>recall</th><th>specificity</th><th>AUPRC</th><th>macro F1</th>"
+            + "</tr>");
+        for (Object o : rows) {
+          Map<?, ?> r = (Map<?, ?>) o;
+          h.append("<tr><td>").append(esc(str(r.get("label")))).append("</td>").append(td(r.get("rareRecall")))
+              .append(td(r.get("rareSpecificity"))).append(td(r.get("rareAuprc"))).append(td(r.get("macroF1")))
+              .append("</tr>");
+        }
+        h.append("</table>");
+      }
+    }
+    h.append("<h2>Held-out metrics</h2><table><tr><th>class</th><th>n</th><th>recall</th><th>specificity</th>"
+        + "<th>precision</th><th>F1</th><th>ROC-AUC</th><th>AUPRC</th><th>Brier</th><th>calib. slope</th>"
+        + "<th>calib. intercept</th></tr>");
+    for (Object o : (List<?>) card.get("heldOutMetrics")) {
+      ClassificationMetrics.PerClass pc = (ClassificationMetrics.PerClass) o;
+      h.append("<tr><td>").append(esc(pc.label())).append("</td><td>").append(pc.support()).append("</td>")
+          .append(td(pc.recall())).append(td(pc.specificity())).append(td(pc.precision())).append(td(pc.f1()))
+          .append(td(pc.rocAuc())).append(td(pc.auprc())).append(td(pc.brier())).append(td(pc.calibrationSlope()))
+          .append(td(pc.calibrationIntercept())).append("</tr>");
+    }
+    h.append("</table>");
+    BootstrapCi.ClassIntervals ci = (BootstrapCi.ClassIntervals) card.get("targetIntervals95");
+    h.append("<p><b>95% intervals for ").append(esc(targetClass)).append("</b>: recall ").append(ci(ci.recall()))
+        .append(", precision ").append(ci(ci.precision())).append(", AUPRC ").append(ci(ci.auprc())).append("</p>");
+    h.append("<p>Confusion (rows truth, columns decision): ")
+        .append(esc(Arrays.deepToString((int[][]) card.get("confusion")))).append("</p>");
+    h.append("<h2>Curves (").append(esc(targetClass)).append(" vs rest, held-out)</h2>");
+    double[] score = new double[truth.length];
+    boolean[] positive = new boolean[truth.length];
+    for (int i = 0; i < truth.length; i++) {
+      score[i] = proba[i][target];
+      positive[i] = truth[i] == target;
+    }
+    h.append(svg("ROC", "1 - specificity", "recall", roc(score, positive), true));
+    h.append(svg("Precision-recall", "recall", "precision", pr(score, positive), false));
+    h.append(svg("Calibration (deciles)", "predicted", "observed", calibration(score, positive), true));
+    h.append("<h2>Global feature importance (mean |SHAP|)</h2><table>");
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) card.get("featureImportance")).entrySet()) {
+      h.append("<tr><td style=\"text-align:left\">").append(esc(str(e.getKey()))).append("</td>")
+          .append(td(e.getValue())).append("</tr>");
+    }
+    h.append("</table><h2>Limitations</h2><ul>");
+    for (Object l : (List<?>) card.get("limitations")) {
+      h.append("<li>").append(esc(str(l))).append("</li>");
+    }
+    return h.append("</ul></body></html>").toString();
+  }
+
+  static List<double[]> roc(double[] score, boolean[] positive) {
+    Integer[] order = order(score);
+    int pos = 0;
+    for (boolean b : positive) {
+      pos += b ? 1 : 0;
+    }
+    int neg = score.length - pos;
+    List<double[]> points = new ArrayList<>(List.of(new double[] {0, 0}));
+    int tp = 0;
+    int fp = 0;
+    for (int i = 0; i < order.length; i++) {
+      if (positive[order[i]]) {
+        tp++;
+      } else {
+        fp++;
+      }
+      if (i + 1 == order.length || score[order[i + 1]] != score[order[i]]) {
+        points.add(new double[] {neg == 0 ? 0 : (double) fp / neg, pos == 0 ? 0 : (double) tp / pos});
+      }
+    }
+    return points;
+  }
+
+  static List<double[]> pr(double[] score, boolean[] positive) {
+    Integer[] order = order(score);
+    int pos = 0;
+    for (boolean b : positive) {
+      pos += b ? 1 : 0;
+    }
+    List<double[]> points = new ArrayList<>();
+    int tp = 0;
+    for (int i = 0; i < order.length; i++) {
+      tp += positive[order[i]] ? 1 : 0;
+      if (i + 1 == order.length || score[order[i + 1]] != score[order[i]]) {
+        points.add(new double[] {pos == 0 ? 0 : (double) tp / pos, (double) tp / (i + 1)});
+      }
+    }
+    return points;
+  }
+
+  static List<double[]> calibration(double[] score, boolean[] positive) {
+    Integer[] order = order(score);
+    List<double[]> points = new ArrayList<>();
+    int n = order.length;
+    for (int b = 0; b < 10; b++) {
+      int from = b * n / 10;
+      int to = (b + 1) * n / 10;
+      if (to <= from) {
+        continue;
+      }
+      double p = 0;
+      double o = 0;
+      for (int i = from; i < to; i++) {
+        p += score[order[i]];
+        o += positive[order[i]] ? 1 : 0;
+      }
+      points.add(new double[] {p / (to - from), o / (to - from)});
+    }
+    points.sort((a, c) -> Double.compare(a[0], c[0]));
+    return points;
+  }
+
+  private static Integer[] order(double[] score) {
+    Integer[] order = new Integer[score.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
+    return order;
+  }
+
+  private static String svg(String title, String xLabel, String yLabel, List<double[]> points, boolean diagonal) {
+    int size = 220;
+    int pad = 30;
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">"
+            + "<rect x=\"%d\" y=\"10\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>",
+        size + pad + 10, size + pad + 30, esc(title), pad, size, size));
+    if (diagonal) {
+      s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"10\" stroke=\"#ccc\"/>", pad,
+          size + 10, pad + size));
+    }
+    s.append("<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\" points=\"");
+    for (double[] p : points) {
+      s.append(String.format(Locale.ROOT, "%.1f,%.1f ", pad + p[0] * size, 10 + (1 - p[1]) * size));
+    }
+    s.append(String.format(Locale.ROOT, "\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
+            + "<text x=\"2\" y=\"%d\" font-size=\"11\" transform=\"rotate(-90 10,%d)\">%s</text>"
+            + "<text x=\"%d\" y=\"%d\" font-size=\"12\" font-weight=\"bold\">%s</text></svg>",
+        pad + 60, size + 28, esc(xLabel), size / 2 + 60, size / 2, esc(yLabel), pad, size + 48, esc(title)));
+    return s.toString();
+  }
+
+  private static String ci(BootstrapCi.Interval i) {
+    return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", i.value(), i.lower(), i.upper());
+  }
+
+  private static String td(Object v) {
+    if (v instanceof Number n) {
+      double d = n.doubleValue();
+      return "<td>" + (Double.isNaN(d) ? "&ndash;" : String.format(Locale.ROOT, "%.3f", d)) + "</td>";
+    }
+    return "<td>" + esc(str(v)) + "</td>";
+  }
+
+  private static String str(Object o) {
+    return String.valueOf(o);
+  }
+
+  static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
