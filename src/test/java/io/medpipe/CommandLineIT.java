@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.TaskService;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,11 +31,13 @@ class CommandLineIT {
     String dir = Files.createTempDirectory("medpipe-cli").toString();
     registry.add("server.port", () -> PORT);
     registry.add("medpipe.data-dir", () -> dir);
-    registry.add("medpipe.cohort.patients", () -> 3000);
+    // enough Fabry cases (25 held out) for the lower confidence bound of recall to clear 0.80
+    registry.add("medpipe.cohort.patients", () -> 5000);
     registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);
   }
 
   @Autowired TaskService tasks;
+  @Autowired HistoryService history;
 
   record Result(int exit, String out, String err) {}
 
@@ -60,6 +63,8 @@ class CommandLineIT {
 
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (tasks.createTaskQuery().taskDefinitionKey(ProcessConstants.TASK_MEDICAL_QA).count() == 0) {
+      assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(run).finished().count())
+          .as(() -> "the run ended before Medical QA: " + cli(as("operator", "pipeline", "status", run)).out()).isZero();
       assertThat(System.nanoTime()).as("waiting for Medical QA").isLessThan(deadline);
       Thread.sleep(500);
     }
