@@ -98,7 +98,13 @@ final class ImportCommand implements Callable<Integer> {
     }
     db.setConnectTimeout(10);
     checkSchema(db);
-    EhrImporter.Result r = new EhrImporter(db).importFile(file, m, bytes);
+    EhrImporter.Result r;
+    try {
+      r = new EhrImporter(db).importFile(file, m, bytes);
+    } catch (io.medpipe.ehr.ImportException e) {
+      // the whole message: it says that nothing was imported
+      throw new CsvDataset.Invalid(e.getMessage());
+    }
 
     PrintWriter out = spec.commandLine().getOut();
     out.printf("imported %s (%s) as batch %d: %d patients, %d observations, %d symptoms, %d diagnoses, %d notes%n",
