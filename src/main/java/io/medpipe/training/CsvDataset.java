@@ -147,10 +147,24 @@ public record CsvDataset(String file, String labelColumn, FeatureTable table, St
     if (k < 2) {
       throw new Invalid(name + ": a single fold; cross-validation needs at least 2");
     }
+    int[] y = table.y();
     for (int f = 0; f < k; f++) {
       final int ff = f;
       if (Arrays.stream(fold).noneMatch(v -> v == ff)) {
         throw new Invalid(name + ": fold " + f + " has no rows (folds must be numbered 0.." + (k - 1) + ")");
+      }
+      // the model of fold f trains on the other folds: it must see every class
+      boolean[] trained = new boolean[table.classes().size()];
+      for (int i = 0; i < n; i++) {
+        if (fold[i] != f) {
+          trained[y[i]] = true;
+        }
+      }
+      for (int c = 0; c < trained.length; c++) {
+        if (!trained[c]) {
+          throw new Invalid(name + ": every row of class " + table.classes().get(c) + " is in fold " + f
+              + ", so the model of that fold would never see the class");
+        }
       }
     }
     return fold;

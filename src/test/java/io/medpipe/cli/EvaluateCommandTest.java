@@ -155,6 +155,13 @@ class EvaluateCommandTest {
     oneLineExitTwo(evaluate("--data", hep, "--label", "class", "--folds", wrongClass.toString()),
         "wrong_class.csv:5: column class", "line 5, column class");
 
+    Path tiny = tmp.resolve("tiny.csv");
+    Files.writeString(tiny, "x,y\n1,a\n2,a\n3,b\n4,b\n5,a\n");
+    Path allBInOneFold = tmp.resolve("tiny_folds.csv");
+    Files.writeString(allBInOneFold, "row,fold,class\n0,0,a\n1,1,a\n2,1,b\n3,1,b\n4,0,a\n");
+    oneLineExitTwo(evaluate("--data", tiny.toString(), "--label", "y", "--folds", allBInOneFold.toString()),
+        "tiny_folds.csv", "class b", "fold 1");
+
     oneLineExitTwo(evaluate("--data", tmp.resolve("absent.csv").toString(), "--label", "x"), "absent.csv",
         "cannot read");
     oneLineExitTwo(evaluate("--data", tmp.toString(), "--label", "x"), "cannot read");
