@@ -35,7 +35,7 @@ public record TabularFile(String file, String format, List<String> columns, List
     try {
       text = Files.readString(path, StandardCharsets.UTF_8);
     } catch (java.nio.charset.MalformedInputException e) {
-      throw new ImportException(name, List.of("the file is not UTF-8 text"));
+      throw new ImportException(name, List.of(name + ": the file is not UTF-8 text"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + name, e);
     }
@@ -51,7 +51,16 @@ public record TabularFile(String file, String format, List<String> columns, List
     if (lower.endsWith(".csv")) {
       return parseCsv(name, text);
     }
-    throw new ImportException(name, List.of("unknown format: the file name must end in .csv or .arff"));
+    throw new ImportException(name, List.of(name + ": unknown format: the file name must end in .csv or .arff"));
+  }
+
+  /** Parses text in the given format, csv or arff, whatever the file name's extension. */
+  public static TabularFile parse(String name, String text, String format) {
+    return switch (format.toLowerCase(Locale.ROOT)) {
+      case "csv" -> parseCsv(name, text);
+      case "arff" -> parseArff(name, text);
+      default -> throw new ImportException(name, List.of(name + ": unknown format " + format + ": csv or arff"));
+    };
   }
 
   static TabularFile parseCsv(String name, String text) {

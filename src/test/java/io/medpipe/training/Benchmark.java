@@ -40,7 +40,7 @@ public final class Benchmark {
 
   static void peers(String set, String label) throws IOException {
     FeatureTable data = CsvFixtures.read("/data/" + set + "/" + set + ".csv", label);
-    int[] fold = folds("/data/" + set + "/folds_seed42.csv", data.rows());
+    int[] fold = folds(set, label);
     int[] counts = data.classCounts();
     int rare = 0;
     for (int c = 1; c < counts.length; c++) {
@@ -106,18 +106,15 @@ public final class Benchmark {
     return sum / y.length;
   }
 
-  static int[] folds(String resource, int rows) throws IOException {
-    int[] fold = new int[rows];
-    try (InputStream in = Benchmark.class.getResourceAsStream(resource)) {
-      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R");
-      for (int i = 1; i < lines.length; i++) {
-        if (!lines[i].isBlank()) {
-          String[] f = lines[i].split(",");
-          fold[Integer.parseInt(f[0])] = Integer.parseInt(f[1]);
-        }
-      }
+  /** The folds file, checked against the data set (row count, classes) as {@code medpipe evaluate} checks it. */
+  static int[] folds(String set, String label) throws IOException {
+    try (InputStream data = Benchmark.class.getResourceAsStream("/data/" + set + "/" + set + ".csv");
+         InputStream folds = Benchmark.class.getResourceAsStream("/data/" + set + "/folds_seed42.csv")) {
+      CsvDataset dataset = CsvDataset.of(io.medpipe.ehr.TabularFile.parse(set + ".csv",
+          new String(data.readAllBytes(), StandardCharsets.UTF_8), "csv"), label);
+      return dataset.folds(io.medpipe.ehr.TabularFile.parse("folds_seed42.csv",
+          new String(folds.readAllBytes(), StandardCharsets.UTF_8), "csv"));
     }
-    return fold;
   }
 
   /** Training time of a 30-feature, 100-tree forest (default options otherwise) by number of rows. */

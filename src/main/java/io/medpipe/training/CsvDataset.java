@@ -1,0 +1,185 @@
+package io.medpipe.training;
+
+import io.medpipe.dataset.Feature;
+import io.medpipe.dataset.FeatureTable;
+import io.medpipe.ehr.TabularFile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Any table (a parsed CSV or ARFF) as a {@link FeatureTable} for cross-validation, with no mapping: an empty cell is
+ * missing (NaN); a column whose non-empty values all parse as numbers is NUMERIC (range = observed range); any other
+ * column is CATEGORICAL with its distinct values, sorted, as levels. Class labels are sorted too, so their indices do
+ * not depend on row order. The same inference as the test fixtures of the training benchmark.
+ *
+ * @param table  the features and the label
+ * @param labels the label value of each data row, as written
+ * @param lines  the file line of each data row (1-based), for messages
+ */
+public record CsvDataset(String file, String labelColumn, FeatureTable table, String[] labels, int[] lines) {
+
+  /** Input that cannot be evaluated; the message is one line naming the file (and line and column when known). */
+  public static final class Invalid extends RuntimeException {
+    public Invalid(String message) {
+      super(message);
+    }
+  }
+
+  public static CsvDataset of(TabularFile file, String labelColumn) {
+    List<String> header = file.columns();
+    int label = header.indexOf(labelColumn);
+    if (label < 0) {
+      throw new Invalid(file.file() + ": no column " + labelColumn + " (columns: " + String.join(", ", header) + ")");
+    }
+    List<TabularFile.Row> rows = file.rows();
+    if (rows.isEmpty()) {
+      throw new Invalid(file.file() + ": no data rows");
+    }
+    String[] labels = new String[rows.size()];
+    int[] lines = new int[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      String v = rows.get(i).cells()[label];
+      lines[i] = rows.get(i).line();
+      if (v == null || v.isBlank()) {
+        throw new Invalid(file.file() + ":" + lines[i] + ": column " + labelColumn + " (the label) is empty");
+      }
+      labels[i] = v.trim();
+    }
+    List<String> classes = List.copyOf(new TreeSet<>(Arrays.asList(labels)));
+    if (classes.size() < 2) {
+      throw new Invalid(file.file() + ": column " + labelColumn + " has a single class (" + classes.get(0)
+          + "): a classifier needs at least two");
+    }
+    List<Feature> features = new ArrayList<>();
+    List<Integer> columns = new ArrayList<>();
+    for (int c = 0; c < header.size(); c++) {
+      if (c != label) {
+        columns.add(c);
+        features.add(feature(header.get(c), rows, c));
+      }
+    }
+    if (features.isEmpty()) {
+      throw new Invalid(file.file() + ": no feature columns besides the label " + labelColumn);
+    }
+    double[][] x = new double[rows.size()][features.size()];
+    int[] y = new int[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      String[] r = rows.get(i).cells();
+      y[i] = classes.indexOf(labels[i]);
+      for (int j = 0; j < features.size(); j++) {
+        String v = r[columns.get(j)];
+        Feature f = features.get(j);
+        x[i][j] = v == null || v.isBlank() ? Double.NaN
+            : f.levels().isEmpty() ? Double.parseDouble(v.trim()) : f.levels().indexOf(v.trim());
+      }
+    }
+    return new CsvDataset(file.file(), labelColumn, new FeatureTable(features, classes, x, y), labels, lines);
+  }
+
+  private static Feature feature(String name, List<TabularFile.Row> rows, int column) {
+    TreeSet<String> values = new TreeSet<>();
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    boolean numeric = true;
+    for (TabularFile.Row row : rows) {
+      String v = row.cells()[column];
+      if (v == null || v.isBlank()) {
+        continue;
+      }
+      v = v.trim();
+      values.add(v);
+      try {
+        double d = Double.parseDouble(v);
+        min = Math.min(min, d);
+        max = Math.max(max, d);
+      } catch (NumberFormatException e) {
+        numeric = false;
+      }
+    }
+    if (numeric) {
+      return values.isEmpty() ? Feature.numeric(name, null, 0, 0, false) : Feature.numeric(name, null, min, max, false);
+    }
+    return Feature.categorical(name, List.copyOf(values), false);
+  }
+
+  /**
+   * A folds file in the peers' format ({@code row,fold,class}: 0-based data row, its test fold, its class), checked
+   * against this data: every row exactly once, folds 0.., and the same class as the data's label.
+   *
+   * @return the test fold of each data row
+   */
+  public int[] folds(TabularFile folds) {
+    String name = folds.file();
+    int rowCol = folds.columns().indexOf("row");
+    int foldCol = folds.columns().indexOf("fold");
+    int classCol = folds.columns().indexOf("class");
+    if (rowCol < 0 || foldCol < 0) {
+      throw new Invalid(name + ":1: the header must have columns row,fold[,class], has " + folds.columns());
+    }
+    int n = labels.length;
+    if (folds.rows().size() != n) {
+      throw new Invalid(name + ": " + folds.rows().size() + " rows, but " + file + " has " + n + " data rows");
+    }
+    int[] fold = new int[n];
+    Arrays.fill(fold, -1);
+    for (TabularFile.Row r : folds.rows()) {
+      int row = integer(name, r, rowCol, "row");
+      int f = integer(name, r, foldCol, "fold");
+      if (row >= n) {
+        throw new Invalid(name + ":" + r.line() + ": column row: " + row + " is past the last data row of " + file
+            + " (" + (n - 1) + ", 0-based)");
+      }
+      if (fold[row] >= 0) {
+        throw new Invalid(name + ":" + r.line() + ": column row: data row " + row + " appears twice");
+      }
+      if (classCol >= 0) {
+        String c = r.cells()[classCol] == null ? "" : r.cells()[classCol].trim();
+        if (!c.equals(labels[row])) {
+          throw new Invalid(name + ":" + r.line() + ": column class: " + c + ", but row " + row + " of " + file
+              + " (line " + lines[row] + ", column " + labelColumn + ") is " + labels[row]);
+        }
+      }
+      fold[row] = f;
+    }
+    int k = Arrays.stream(fold).max().orElse(0) + 1;
+    if (k < 2) {
+      throw new Invalid(name + ": a single fold; cross-validation needs at least 2");
+    }
+    int[] y = table.y();
+    for (int f = 0; f < k; f++) {
+      final int ff = f;
+      if (Arrays.stream(fold).noneMatch(v -> v == ff)) {
+        throw new Invalid(name + ": fold " + f + " has no rows (folds must be numbered 0.." + (k - 1) + ")");
+      }
+      // the model of fold f trains on the other folds: it must see every class
+      boolean[] trained = new boolean[table.classes().size()];
+      for (int i = 0; i < n; i++) {
+        if (fold[i] != f) {
+          trained[y[i]] = true;
+        }
+      }
+      for (int c = 0; c < trained.length; c++) {
+        if (!trained[c]) {
+          throw new Invalid(name + ": every row of class " + table.classes().get(c) + " is in fold " + f
+              + ", so the model of that fold would never see the class");
+        }
+      }
+    }
+    return fold;
+  }
+
+  private static int integer(String name, TabularFile.Row r, int col, String column) {
+    String v = r.cells()[col];
+    try {
+      int i = Integer.parseInt(v == null ? "" : v.trim());
+      if (i < 0) {
+        throw new NumberFormatException();
+      }
+      return i;
+    } catch (NumberFormatException e) {
+      throw new Invalid(name + ":" + r.line() + ": column " + column + ": not a whole number >= 0");
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.medpipe.training;
+
+import io.medpipe.dataset.FeatureTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Cross-validation of medpipe's training strategies on any table, without database or engine (the command line's
+ * {@code medpipe evaluate}). Outer folds are given (a peer's folds file) or stratified and seeded; every row is
+ * predicted once, by a model fitted on the other folds.
+ *
+ * <p>Without a named strategy the pipeline's own search runs <em>inside</em> each outer fold (nested
+ * cross-validation: {@link ModelSelection#defaultCandidates} with {@link TrainingService#SEARCH_TREES} trees, picked
+ * by {@link ModelSelection#POLICY} on the fold's training rows only, then refitted with the full tree count), so the
+ * out-of-fold figures are not inflated by choosing the best candidate on the rows they are scored on. The
+ * configuration the pipeline would deploy for this table is the policy's choice on all rows, reported separately.
+ */
+public final class DatasetEvaluation {
+
+  /** The strategies that can be named, as the pipeline's candidates (plus plain forest and boosting). */
+  public static final List<String> STRATEGIES = List.of("rf-balanced", "rf-balanced-costs", "rf-smote",
+      "rf-smote-costs", "rf-undersample", "gbt-costs", "rf", "gbt", "gbt-smote");
+
+  private DatasetEvaluation() {
+  }
+
+  /** A named strategy's options for a table whose rare (target) class is {@code target}. */
+  public static TrainingOptions strategy(String name, int classes, int target, int trees, long seed) {
+    CostMatrix costs = CostMatrix.rareMiss(classes, target, TrainingService.RARE_MISS_COST);
+    TrainingOptions rf = TrainingOptions.defaults(seed).withTrees(trees);
+    TrainingOptions plain = rf.withClassWeighting(ClassWeighting.NONE);
+    TrainingOptions smote = plain.withResampling(Resampling.SMOTE).withMaxNodes(ModelSelection.SMOTE_MAX_NODES);
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "rf-balanced" -> rf;
+      case "rf-balanced-costs" -> rf.withCosts(costs);
+      case "rf-smote" -> smote;
+      case "rf-smote-costs" -> smote.withCosts(costs);
+      case "rf-undersample" -> plain.withResampling(Resampling.UNDERSAMPLE);
+      case "gbt-costs" -> TrainingOptions.boosting(trees, seed).withCosts(costs);
+      case "rf" -> plain;
+      case "gbt" -> TrainingOptions.boosting(trees, seed);
+      case "gbt-smote" -> TrainingOptions.boosting(trees, seed).withResampling(Resampling.SMOTE);
+      default -> throw new CsvDataset.Invalid("unknown strategy " + name + " (one of " + String.join(", ", STRATEGIES)
+          + ")");
+    };
+  }
+
+  /** The rarest class (the first of equal ones), the default target of the search and of the cost matrix. */
+  public static int rarest(FeatureTable data) {
+    int[] counts = data.classCounts();
+    int rare = 0;
+    for (int c = 1; c < counts.length; c++) {
+      if (counts[c] < counts[rare]) {
+        rare = c;
+      }
+    }
+    return rare;
+  }
+
+  /**
+   * One evaluation.
+   *
+   * @param label       the strategy's name, or "pipeline search"
+   * @param perFold     per outer fold, the configuration that made its predictions (differs by fold under the search)
+   * @param deployed    the policy's selection on all rows (null for a named strategy)
+   */
+  public record Outcome(String label, CrossValidation.Result cv, List<String> perFold,
+                        ModelSelection.Selection deployed) {
+  }
+
+  /** Cross-validates one named configuration with the given folds. */
+  public static Outcome fixed(String name, FeatureTable data, TrainingOptions options, int[] fold) {
+    CrossValidation.Result cv = CrossValidation.run(data, options, fold);
+    List<String> perFold = new ArrayList<>();
+    for (int f = 0; f < cv.folds(); f++) {
+      perFold.add(options.label());
+    }
+    return new Outcome(name, cv, perFold, null);
+  }
+
+  /**
+   * Nested cross-validation of the pipeline's search and policy: in each outer fold the candidates are
+   * cross-validated on its training rows ({@code searchFolds} stratified folds, seeded), the policy picks, and the
+   * pick is refitted with {@code trees} trees to predict the fold's test rows.
+   */
+  public static Outcome search(FeatureTable data, int target, int[] fold, int trees, long seed) {
+    int searchTrees = Math.min(trees, TrainingService.SEARCH_TREES);
+    CostMatrix costs = CostMatrix.rareMiss(data.classes().size(), target, TrainingService.RARE_MISS_COST);
+    List<TrainingOptions> candidates = ModelSelection.defaultCandidates(searchTrees, seed, costs);
+    int k = java.util.Arrays.stream(fold).max().orElse(0) + 1;
+    int n = data.rows();
+    double[][] proba = new double[n][];
+    int[] predicted = new int[n];
+    List<CrossValidation.Fold> details = new ArrayList<>();
+    List<String> perFold = new ArrayList<>();
+    TrainingOptions last = null;
+    long start = System.nanoTime();
+    for (int f = 0; f < k; f++) {
+      final int ff = f;
+      int[] test = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] == ff).toArray();
+      int[] train = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != ff).toArray();
+      FeatureTable trainTable = data.subset(train);
+      ModelSelection.Selection selection = ModelSelection.select(trainTable, target, candidates,
+          TrainingService.SEARCH_FOLDS, seed, TrainingService.REQUIRED_SPECIFICITY);
+      last = selection.chosen().withTrees(trees);
+      ClassifierModel model = ClassifierModel.fit(trainTable, last);
+      for (int i : test) {
+        proba[i] = model.predictProba(data.x()[i]);
+        predicted[i] = model.decide(proba[i]);
+      }
+      perFold.add(selection.chosen().label());
+      details.add(new CrossValidation.Fold(f, train, test, ((Number) model.provenance().get("syntheticRows")).intValue()));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    CrossValidation.Result cv = new CrossValidation.Result(last, k, null, proba, predicted,
+        ClassificationMetrics.of(data.y(), proba, predicted, data.classes()), List.copyOf(details), seconds);
+    ModelSelection.Selection deployed = ModelSelection.select(data, target, candidates, TrainingService.SEARCH_FOLDS,
+        seed, TrainingService.REQUIRED_SPECIFICITY);
+    return new Outcome("pipeline search", cv, perFold, deployed);
+  }
+
+  /** Multi-class Brier score: mean over rows of the squared distance of the probabilities to the one-hot truth. */
+  public static double brier(int[] y, double[][] proba) {
+    double sum = 0;
+    for (int i = 0; i < y.length; i++) {
+      for (int c = 0; c < proba[i].length; c++) {
+        double d = proba[i][c] - (y[i] == c ? 1 : 0);
+        sum += d * d;
+      }
+    }
+    return sum / y.length;
+  }
+
+  /** The figures as plain names and values, for metrics.json. */
+  public static Map<String, Object> asMap(Outcome o, FeatureTable data, int target) {
+    ClassificationMetrics m = o.cv().metrics();
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("strategy", o.label());
+    map.put("targetClass", data.classes().get(target));
+    map.put("rows", data.rows());
+    map.put("folds", o.cv().folds());
+    map.put("evaluation", "pooled out-of-fold predictions (each row predicted once by the model of the fold that did "
+        + "not train on it)");
+    map.put("configurationPerFold", o.perFold());
+    if (o.deployed() != null) {
+      map.put("selectionOnAllRows", o.deployed().asMap());
+    } else {
+      map.put("hyperparameters", o.cv().options().asMap());
+    }
+    map.put("perClass", m.perClass());
+    map.put("macroF1", m.macroF1());
+    map.put("balancedAccuracy", m.balancedAccuracy());
+    map.put("accuracy", m.accuracy());
+    map.put("brier", brier(data.y(), o.cv().proba()));
+    map.put("confusion", m.confusion());
+    map.put("trainSeconds", o.cv().trainSeconds());
+    return map;
+  }
+}
