@@ -30,6 +30,8 @@ public final class PhiLeakScanner {
   private static final Pattern PHONE_LIKE = Pattern.compile("(?<![\\d.])\\+?\\d[\\d\\s().-]{5,20}\\d(?!\\d)");
   /** A decimal number such as 0.5558675309 is a measurement, not a phone number. */
   private static final Pattern DECIMAL = Pattern.compile("\\d+\\.\\d+");
+  /** An ISO date (2024-07-13): its digits can equal an 8-digit MRN by chance, but a date is not that MRN. */
+  private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   /** Single family names shorter than this are too common as words to scan for alone. */
   static final int MIN_SINGLE_NAME = 8;
 
@@ -127,7 +129,7 @@ public final class PhiLeakScanner {
     }
     Matcher m = PHONE_LIKE.matcher(text);
     while (m.find()) {
-      if (DECIMAL.matcher(m.group()).matches()) {
+      if (DECIMAL.matcher(m.group()).matches() || ISO_DATE.matcher(m.group().trim()).matches()) {
         continue;
       }
       String d = m.group().replaceAll("\\D", "");

@@ -32,6 +32,17 @@ class PhiLeakScannerTest {
     assertThat(SCANNER.scan("log", "Zoltana called")).isEmpty();
   }
 
+  @Test
+  void aDateWhoseDigitsEqualAnMrnIsNotThatMrn() {
+    // seen with 20,000 synthetic patients: a note written 2024-07-13 and a patient MRN-20240713
+    PhiLeakScanner scanner = new PhiLeakScanner(java.util.List.of(new PatientIdentifiers("MRN-20240713", null,
+        "Ada", "Lovelace-Byron", null, null, null, null, null)));
+    assertThat(scanner.scan("notes", "p-0a1b 2024-07-13 Patient reports fatigue.")).isEmpty();
+    assertThat(scanner.scan("notes", "chart 20240713 reviewed")).extracting(PhiLeakScanner.Leak::kind)
+        .containsExactly("MRN");
+    assertThat(scanner.scan("notes", "MRN-20240713")).extracting(PhiLeakScanner.Leak::kind).containsExactly("MRN");
+  }
+
   private static java.util.List<String> kinds(String text) {
     return SCANNER.scan("t", text).stream().map(PhiLeakScanner.Leak::kind).toList();
   }
