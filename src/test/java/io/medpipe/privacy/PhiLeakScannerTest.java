@@ -41,6 +41,8 @@ class PhiLeakScannerTest {
     assertThat(scanner.scan("notes", "chart 20240713 reviewed")).extracting(PhiLeakScanner.Leak::kind)
         .containsExactly("MRN");
     assertThat(scanner.scan("notes", "MRN-20240713")).extracting(PhiLeakScanner.Leak::kind).containsExactly("MRN");
+    // nor is a run of digits inside a hex pseudonym
+    assertThat(scanner.scan("rows", "p-3fa20240713c9e0b1d2e3f4a5b6c7d8e9 fabry")).isEmpty();
   }
 
   private static java.util.List<String> kinds(String text) {
