@@ -46,6 +46,6 @@ curl -s -u reviewer:demo "$BASE/engine-rest/task/$qa/variables/stagingTestsRepor
 t2=$(now)
 approval=$(task devops approve-production)
 [ "$(complete devops "$approval" deployDecision deployComment)" = 204 ]
-until curl -s "$BASE/api/v1/model" | grep -q '"version"'; do sleep 0.2; done
+until curl -s -H "X-API-Key: $(cat "$DIR/api-admin.key")" "$BASE/api/v1/model" | grep -q '"version"'; do sleep 0.2; done
 echo "approval -> production API serving (fetch, deploy, smoke test, promote): $(since "$t2") s"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $(java -version 2>&1 | head -1)"
