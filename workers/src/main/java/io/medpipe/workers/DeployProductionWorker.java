@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** deploy-production: the version goes into the production slot; a failure triggers the rollback path. */
+/** Topic "deploy-production": the version goes into the production slot; a failure triggers the rollback path. */
 @Component
 @ExternalTaskSubscription(TOPIC_DEPLOY_PRODUCTION)
 class DeployProductionWorker extends Worker {

@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** deploy-staging: the version goes into the staging slot. */
+/** Topic "deploy-staging": the version goes into the staging slot. */
 @Component
 @ExternalTaskSubscription(TOPIC_DEPLOY_STAGING)
 class DeployStagingWorker extends Worker {

@@ -10,7 +10,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** eda: stores the imbalance report; the process gets the figures a strategy choice needs. */
+/** Topic "eda": stores the imbalance report; the process gets the figures a strategy choice needs. */
 @Component
 @ExternalTaskSubscription(TOPIC_EDA)
 class EdaWorker extends Worker {

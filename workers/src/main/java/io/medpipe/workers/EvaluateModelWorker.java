@@ -15,7 +15,7 @@ import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
 /**
- * evaluate-model: held-out metrics; the rare class's figures and the lower bounds of their 95% intervals go to the
+ * Topic "evaluate-model": held-out metrics; the rare class's figures and the lower bounds of their 95% intervals go to the
  * process for the clinical thresholds. An undefined figure (NaN) is sent as null, which the DMN fails as "not measured".
  */
 @Component

@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** extract-data: reads new documents, finds symptoms in notes, runs the extraction spec over the EHR; the identified extract stays in the EHR schema. */
+/** Topic "extract-data": reads new documents, finds symptoms in notes, runs the extraction spec over the EHR; the identified extract stays in the EHR schema. */
 @Component
 @ExternalTaskSubscription(TOPIC_EXTRACT_DATA)
 class ExtractDataWorker extends Worker {

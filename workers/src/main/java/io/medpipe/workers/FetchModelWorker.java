@@ -15,7 +15,7 @@ import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
 /**
- * fetch-model: gets the approved version from the registry and verifies its artifact, and remembers what
+ * Topic "fetch-model": gets the approved version from the registry and verifies its artifact, and remembers what
  * production serves now, which is what a rollback returns to.
  */
 @Component

@@ -9,7 +9,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** phi-scan: a leak of any patient identifier outside the EHR fails the step, which becomes an incident. */
+/** Topic "phi-scan": a leak of any patient identifier outside the EHR fails the step, which becomes an incident. */
 @Component
 @ExternalTaskSubscription(TOPIC_PHI_SCAN)
 class PhiScanWorker extends Worker {

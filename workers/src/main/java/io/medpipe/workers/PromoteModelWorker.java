@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** promote-model: the registry records the version as production, approved by the DevOps approver. */
+/** Topic "promote-model": the registry records the version as production, approved by the DevOps approver. */
 @Component
 @ExternalTaskSubscription(TOPIC_PROMOTE_MODEL)
 class PromoteModelWorker extends Worker {

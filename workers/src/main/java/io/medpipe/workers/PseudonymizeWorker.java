@@ -12,7 +12,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** pseudonymize: identified EHR extract in, pseudonymised snapshot out; the process learns only its id and hash. */
+/** Topic "pseudonymize": identified EHR extract in, pseudonymised snapshot out; the process learns only its id and hash. */
 @Component
 @ExternalTaskSubscription(TOPIC_PSEUDONYMIZE)
 class PseudonymizeWorker extends Worker {

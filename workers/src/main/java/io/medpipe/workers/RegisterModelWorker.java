@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** register-model: the evaluated run becomes an immutable registry version with its artifact. */
+/** Topic "register-model": the evaluated run becomes an immutable registry version with its artifact. */
 @Component
 @ExternalTaskSubscription(TOPIC_REGISTER_MODEL)
 class RegisterModelWorker extends Worker {

@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** rollback-production: production goes back to the version it served before this run (or to none). */
+/** Topic "rollback-production": production goes back to the version it served before this run (or to none). */
 @Component
 @ExternalTaskSubscription(TOPIC_ROLLBACK_PRODUCTION)
 class RollbackProductionWorker extends Worker {

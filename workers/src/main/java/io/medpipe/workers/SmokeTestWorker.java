@@ -10,7 +10,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** smoke-test: known cases through the production API; a failure rolls production back. */
+/** Topic "smoke-test": known cases through the production API; a failure rolls production back. */
 @Component
 @ExternalTaskSubscription(TOPIC_SMOKE_TEST)
 class SmokeTestWorker extends Worker {

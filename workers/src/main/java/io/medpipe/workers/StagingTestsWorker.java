@@ -11,7 +11,7 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** staging-tests: known cases and a latency burst through the staging API; failing them is a BPMN error. */
+/** Topic "staging-tests": known cases and a latency burst through the staging API; failing them is a BPMN error. */
 @Component
 @ExternalTaskSubscription(TOPIC_STAGING_TESTS)
 class StagingTestsWorker extends Worker {

@@ -14,7 +14,7 @@ import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
 /**
- * train-model: cross-validates the candidate configurations on the snapshot's training split, refits the one the
+ * Topic "train-model": cross-validates the candidate configurations on the snapshot's training split, refits the one the
  * selection policy picks, renewing its lock meanwhile; the chosen strategy goes to the process for the reviewers.
  */
 @Component
