@@ -28,34 +28,25 @@ public final class CohortSeeder {
         LOG.warn("no table ehr.patient in this database; synthetic cohort not seeded");
         return false;
       }
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        try (Statement st = c.createStatement()) {
+      return Transactions.inTransaction(c, tx -> {
+        try (Statement st = tx.createStatement()) {
           // two instances starting together must not both seed: the second waits here, then sees rows
           st.execute("LOCK TABLE ehr.patient IN SHARE ROW EXCLUSIVE MODE");
           try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM ehr.patient)")) {
             rs.next();
             if (rs.getBoolean(1)) {
-              c.rollback();
               LOG.info("ehr.patient already has rows; synthetic cohort not seeded");
               return false;
             }
           }
         }
         long start = System.nanoTime();
-        SyntheticCohort.Counts counts = SyntheticCohort.generate(c, options);
-        c.commit();
+        SyntheticCohort.Counts counts = SyntheticCohort.generate(tx, options);
         LOG.info("seeded synthetic cohort in {} ms: {} patients, {} encounters, {} observations, {} symptoms,"
                 + " {} diagnoses, {} notes", (System.nanoTime() - start) / 1_000_000, counts.patients(),
             counts.encounters(), counts.observations(), counts.symptoms(), counts.diagnoses(), counts.notes());
         return true;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+      });
     } catch (SQLException e) {
       throw new IllegalStateException("cannot seed synthetic cohort", e);
     }

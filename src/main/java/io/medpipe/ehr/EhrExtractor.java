@@ -70,57 +70,54 @@ public final class EhrExtractor {
     List<Object> params = new ArrayList<>();
     String sql = insertSql(spec, id, indexDate, params);
     try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ehr.extract (id, spec_hash, index_date,"
-            + " row_count, process_instance_id) VALUES (?, ?, ?, 0, ?)")) {
-          ps.setObject(1, id);
-          ps.setString(2, hash);
-          ps.setObject(3, indexDate);
-          ps.setString(4, processInstanceId);
-          ps.executeUpdate();
-        }
-        int rows;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-          for (int i = 0; i < params.size(); i++) {
-            Object p = params.get(i);
-            if (p instanceof String[] codes) {
-              ps.setArray(i + 1, c.createArrayOf("text", codes));
-            } else {
-              ps.setObject(i + 1, p);
-            }
-          }
-          rows = ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE ehr.extract SET row_count = ? WHERE id = ?")) {
-          ps.setInt(1, rows);
-          ps.setObject(2, id);
-          ps.executeUpdate();
-        }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        spec.classLabels().forEach(l -> counts.put(l, 0));
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT label, count(*) FROM ehr.extract_row WHERE extract_id = ? GROUP BY label")) {
-          ps.setObject(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              counts.put(rs.getString(1), rs.getInt(2));
-            }
-          }
-        }
-        c.commit();
-        LOG.info("extract {} of spec {} v{}: {} rows, classes {}", id, spec.name(), spec.version(), rows, counts);
-        return new ExtractSummary(id, rows, counts, hash);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+      return Transactions.inTransaction(c, tx -> extractRows(tx, spec, id, indexDate, hash, sql, params,
+          processInstanceId));
     } catch (SQLException e) {
       throw new IllegalStateException("extraction of spec " + spec.name() + " failed", e);
     }
+  }
+
+  private ExtractSummary extractRows(Connection c, FeatureSpec spec, UUID id, LocalDate indexDate, String hash,
+                                     String sql, List<Object> params, String processInstanceId)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO ehr.extract (id, spec_hash, index_date,"
+        + " row_count, process_instance_id) VALUES (?, ?, ?, 0, ?)")) {
+      ps.setObject(1, id);
+      ps.setString(2, hash);
+      ps.setObject(3, indexDate);
+      ps.setString(4, processInstanceId);
+      ps.executeUpdate();
+    }
+    int rows;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        Object p = params.get(i);
+        if (p instanceof String[] codes) {
+          ps.setArray(i + 1, c.createArrayOf("text", codes));
+        } else {
+          ps.setObject(i + 1, p);
+        }
+      }
+      rows = ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE ehr.extract SET row_count = ? WHERE id = ?")) {
+      ps.setInt(1, rows);
+      ps.setObject(2, id);
+      ps.executeUpdate();
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    spec.classLabels().forEach(l -> counts.put(l, 0));
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT label, count(*) FROM ehr.extract_row WHERE extract_id = ? GROUP BY label")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          counts.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+    }
+    LOG.info("extract {} of spec {} v{}: {} rows, classes {}", id, spec.name(), spec.version(), rows, counts);
+    return new ExtractSummary(id, rows, counts, hash);
   }
 
   /** The rows of an extract in row order. */

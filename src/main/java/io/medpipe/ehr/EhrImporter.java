@@ -54,21 +54,11 @@ public final class EhrImporter {
     List<Patient> patients = convert(file, mapping);
     String sha = sha256(fileBytes);
     try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        Result r = write(c, file, sha, patients);
-        c.commit();
-        LOG.info("imported {} ({}): {} patients, {} observations, {} symptoms, {} diagnoses, {} notes as batch {}",
-            file.file(), file.format(), r.patients(), r.observations(), r.symptoms(), r.diagnoses(), r.notes(),
-            r.batchId());
-        return r;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+      Result r = Transactions.inTransaction(c, tx -> write(tx, file, sha, patients));
+      LOG.info("imported {} ({}): {} patients, {} observations, {} symptoms, {} diagnoses, {} notes as batch {}",
+          file.file(), file.format(), r.patients(), r.observations(), r.symptoms(), r.diagnoses(), r.notes(),
+          r.batchId());
+      return r;
     } catch (SQLException e) {
       // the SQL state, not the message: a constraint message can quote a value
       throw new ImportException(file.file(), List.of(file.file() + ": the database refused the import (SQL state "

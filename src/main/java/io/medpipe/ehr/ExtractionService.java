@@ -50,20 +50,13 @@ public final class ExtractionService {
   /** Reads new documents and re-derives note symptoms, in one transaction. */
   public void prepareNotes() {
     try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        DocumentIngestor.Counts docs = documents.ingest(c);
-        int derived = concepts == null ? 0 : concepts.derive(c);
-        c.commit();
+      Transactions.inTransaction(c, tx -> {
+        DocumentIngestor.Counts docs = documents.ingest(tx);
+        int derived = concepts == null ? 0 : concepts.derive(tx);
         LOG.info("notes prepared: {} documents read, {} skipped, {} symptoms found in notes", docs.read(),
             docs.skipped(), derived);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+        return null;
+      });
     } catch (SQLException e) {
       throw new IllegalStateException("cannot prepare notes (SQL state " + e.getSQLState() + ")", e);
     }
