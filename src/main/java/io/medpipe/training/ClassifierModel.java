@@ -69,6 +69,8 @@ public final class ClassifierModel implements Serializable {
   /** Per class: the expected plain tree-mean output, E[f], the base value TreeSHAP contributions start from. */
   private final double[] baseValues;
   private final LinkedHashMap<String, Object> provenance;
+  /** The fitted network and its input encoding; null for tree models (and in models saved before the MLP existed). */
+  private final Mlp mlp;
   /** Cache of {@link #treeDepth()}; 0 until first used (not serialised, so old artifacts load unchanged). */
   private transient volatile int treeDepth;
 
@@ -83,6 +85,21 @@ public final class ClassifierModel implements Serializable {
     this.boosting = boosting;
     this.baseValues = baseValues;
     this.provenance = provenance;
+    this.mlp = null;
+  }
+
+  /** An MLP model: no trees. */
+  private ClassifierModel(List<Feature> features, List<String> classes, TrainingOptions options, double[] imputation,
+                          Mlp mlp, LinkedHashMap<String, Object> provenance) {
+    this.features = features;
+    this.classes = classes;
+    this.options = options;
+    this.imputation = imputation;
+    this.forest = null;
+    this.boosting = null;
+    this.baseValues = new double[classes.size()];
+    this.provenance = provenance;
+    this.mlp = mlp;
   }
 
   /**
@@ -92,6 +109,19 @@ public final class ClassifierModel implements Serializable {
    *                                  silently renumber the remaining classes) or mtry exceeds the number of features
    */
   public static ClassifierModel fit(FeatureTable train, TrainingOptions options) {
+    return fit(train, options, null);
+  }
+
+  /**
+   * Trains a model on every row of {@code train}; an MLP whose options ask for transfer learning is pre-trained on
+   * {@code source}'s own labels first (a related task with abundant labels over the same features, e.g. a cohort where
+   * HCM and CKD are coded), then fine-tuned on {@code train}. A null source means the training rows of every class but
+   * the rarest. Models without transfer ignore it.
+   *
+   * @throws IllegalArgumentException as {@link #fit(FeatureTable, TrainingOptions)}, or if the source has other
+   *                                  features than {@code train} or fewer than 2 classes
+   */
+  public static ClassifierModel fit(FeatureTable train, TrainingOptions options, FeatureTable source) {
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(options, "options");
     List<Feature> features = train.features();
@@ -152,6 +182,9 @@ public final class ClassifierModel implements Serializable {
     provenance.put("classCountsAfterResampling", Collections.unmodifiableMap(fittedCounts));
     provenance.put("seed", options.seed());
 
+    if (options.algorithm() == Algorithm.MLP) {
+      return fitMlp(train, options, source, imputation, resampled, provenance, names, allMissing);
+    }
     if (options.algorithm() == Algorithm.GRADIENT_BOOSTING) {
       // Smile's boosting draws its row subsamples from MathEx's generator of the calling thread, and builds its trees
       // on that thread, so seeding it here makes the fit reproducible.
@@ -328,6 +361,9 @@ public final class ClassifierModel implements Serializable {
    * @param row values in {@link FeatureTable} encoding; NaN = missing, imputed as in training
    */
   public double[] predictProba(double[] row) {
+    if (mlp != null) {
+      return mlp.net().predict(mlp.encoder().encode(imputeChecked(row)));
+    }
     double[] proba = new double[classes.size()];
     if (boosting != null) {
       boosting.predict(tuple(row), proba);
@@ -366,6 +402,9 @@ public final class ClassifierModel implements Serializable {
     if (topK < 1) {
       throw new IllegalArgumentException("topK must be >= 1, was " + topK);
     }
+    if (mlp != null) {
+      throw new UnsupportedOperationException(MLP_NOT_EXPLAINED);
+    }
     Tuple tuple = tuple(row);
     int k = classes.size();
     if (boosting != null) {
@@ -393,6 +432,9 @@ public final class ClassifierModel implements Serializable {
    * than {@link #explain}, which computes the same values for the predicted class only. For cross-checks.
    */
   public double[] smileShap(double[] row) {
+    if (forest == null) {
+      throw new UnsupportedOperationException("smileShap cross-checks a random forest; this is " + options.algorithm());
+    }
     return forest.shap(tuple(row));
   }
 
@@ -576,6 +618,9 @@ public final class ClassifierModel implements Serializable {
 
   /** Global importance: mean |SHAP| per feature over the given rows, in feature order. */
   public double[] meanAbsShap(double[][] rows) {
+    if (mlp != null) {
+      throw new UnsupportedOperationException(MLP_NOT_EXPLAINED);
+    }
     double[][] x = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
       x[i] = imputeChecked(rows[i]);
@@ -614,6 +659,173 @@ public final class ClassifierModel implements Serializable {
       }
     }
     return best;
+  }
+
+  // ---- multi-layer perceptron ----------------------------------------------------------------------------------
+
+  /** Why {@link #explain} refuses an MLP, in the words the caller sees. */
+  public static final String MLP_NOT_EXPLAINED = "an MLP model has no exact explanation (TreeSHAP needs trees, and "
+      + "sampling approximations such as KernelSHAP would differ from call to call); use a random forest or boosting "
+      + "model where explanations are required";
+
+  /** Whether {@link #explain} can explain this model (tree models); false for an MLP. */
+  public boolean explainable() {
+    return mlp == null;
+  }
+
+  /** An MLP model's network and the encoding of its inputs. */
+  private record Mlp(NeuralNet net, MlpEncoder encoder) implements Serializable {
+  }
+
+  /** The network of an MLP model, for tests of the transfer mechanism; null for a tree model. */
+  NeuralNet network() {
+    return mlp == null ? null : mlp.net();
+  }
+
+  /**
+   * Fits an MLP on the imputed, resampled training rows: encodes them (standardised, one-hot), optionally pre-trains
+   * the hidden layers on the related task, then trains (fine-tunes) the whole network on this task with a new output
+   * layer. All randomness flows from one generator seeded with the options' seed.
+   */
+  private static ClassifierModel fitMlp(FeatureTable train, TrainingOptions options, FeatureTable source,
+                                        double[] imputation, Resampler.Result resampled,
+                                        LinkedHashMap<String, Object> provenance, String[] names,
+                                        List<String> allMissing) {
+    MlpOptions o = options.mlp();
+    int k = train.classes().size();
+    int[] hidden = o.hidden().stream().mapToInt(Integer::intValue).toArray();
+    SplittableRandom random = new SplittableRandom(options.seed());
+    double[][] realRows = new double[train.rows()][];
+    for (int i = 0; i < realRows.length; i++) {
+      realRows[i] = impute(train.x()[i], imputation);
+    }
+    LinkedHashMap<String, Object> mlpProvenance = new LinkedHashMap<>();
+    mlpProvenance.put("implementation", "medpipe NeuralNet: pure Java, ReLU hidden layers, softmax output, mini-batch"
+        + " Adam on class-weighted cross-entropy + L2; sequential and seeded, so bit-reproducible");
+    NeuralNet start;
+    MlpEncoder encoder;
+    if (o.transfer()) {
+      FeatureTable related = source != null ? source : relatedRows(train);
+      if (!related.features().equals(train.features())) {
+        throw new IllegalArgumentException("the transfer source has other features than the training rows");
+      }
+      if (related.classes().size() < 2) {
+        throw new IllegalArgumentException("the transfer source needs at least 2 classes, got " + related.classes());
+      }
+      double[][] sourceRows = new double[related.rows()][];
+      for (int i = 0; i < sourceRows.length; i++) {
+        sourceRows[i] = impute(related.x()[i], imputation);
+      }
+      // the transferred first layer learned on the source's scale, so the model keeps that scaling
+      encoder = MlpEncoder.fit(train.features(), sourceRows);
+      double[][] sx = encoder.encode(sourceRows);
+      double[] sw = rowWeights(related.y(), related.classes().size(), options.classWeighting());
+      NeuralNet pretrained = NeuralNet.init(encoder.width(), hidden, related.classes().size(), random)
+          .train(sx, related.y(), sw, o.pretrainEpochs(), o.learningRate(), o.batchSize(), o.l2(), 0, random);
+      LinkedHashMap<String, Object> transfer = new LinkedHashMap<>();
+      transfer.put("scheme", "pre-train every layer on the related task, keep the hidden layers, new output layer, "
+          + (o.freezeHidden() ? "fine-tune the output layer only (hidden layers frozen)"
+          : "fine-tune every layer on this task"));
+      transfer.put("source", source != null ? "a separate table handed to fit"
+          : "the training rows of every class but the rarest (" + train.classes().get(rarest(train)) + ")");
+      transfer.put("sourceRows", related.rows());
+      LinkedHashMap<String, Integer> sourceCounts = new LinkedHashMap<>();
+      int[] sc = related.classCounts();
+      for (int c = 0; c < sc.length; c++) {
+        sourceCounts.put(related.classes().get(c), sc[c]);
+      }
+      transfer.put("sourceClassCounts", Collections.unmodifiableMap(sourceCounts));
+      transfer.put("sourceSha256", tableHash(related));
+      transfer.put("pretrainEpochs", o.pretrainEpochs());
+      transfer.put("pretrainLoss", pretrained.loss(sx, related.y(), sw));
+      transfer.put("transferredLayers", hidden.length);
+      mlpProvenance.put("transfer", Collections.unmodifiableMap(transfer));
+      start = pretrained.withNewHead(k, random);
+    } else {
+      encoder = MlpEncoder.fit(train.features(), realRows);
+      start = NeuralNet.init(encoder.width(), hidden, k, random);
+      mlpProvenance.put("transfer", "none");
+    }
+    double[][] x = encoder.encode(resampled.x());
+    double[] weights = rowWeights(resampled.y(), k, options.classWeighting());
+    int firstTrained = o.transfer() && o.freezeHidden() ? hidden.length : 0;
+    NeuralNet net = start.train(x, resampled.y(), weights, o.epochs(), o.learningRate(), o.batchSize(), o.l2(),
+        firstTrained, random);
+    mlpProvenance.put("trainLoss", net.loss(x, resampled.y(), weights));
+    mlpProvenance.put("lossClassWeights", options.classWeighting() == ClassWeighting.BALANCED
+        ? "n / (classes x class rows), on the rows fitted" : "none");
+    mlpProvenance.put("encoding", Collections.unmodifiableMap(encoder.asMap()));
+    provenance.put("mlp", Collections.unmodifiableMap(mlpProvenance));
+    putCommonProvenance(provenance, names, imputation, allMissing);
+    return new ClassifierModel(train.features(), train.classes(), options, imputation, new Mlp(net, encoder),
+        provenance);
+  }
+
+  /** The rarest class (the first of equal ones). */
+  private static int rarest(FeatureTable t) {
+    int[] counts = t.classCounts();
+    int rare = 0;
+    for (int c = 1; c < counts.length; c++) {
+      if (counts[c] < counts[rare]) {
+        rare = c;
+      }
+    }
+    return rare;
+  }
+
+  /** The rows of every class but the rarest, relabelled over the remaining classes: the related, abundant task. */
+  static FeatureTable relatedRows(FeatureTable train) {
+    int rare = rarest(train);
+    List<String> classes = new ArrayList<>(train.classes());
+    classes.remove(rare);
+    int n = train.rows() - train.classCounts()[rare];
+    double[][] x = new double[n][];
+    int[] y = new int[n];
+    int m = 0;
+    for (int i = 0; i < train.rows(); i++) {
+      int c = train.y()[i];
+      if (c != rare) {
+        x[m] = train.x()[i];
+        y[m++] = c < rare ? c : c - 1;
+      }
+    }
+    return new FeatureTable(train.features(), classes, x, y);
+  }
+
+  /** Loss weight per row: 1, or n / (k x n_c) under BALANCED so every class weighs the same in total. */
+  private static double[] rowWeights(int[] y, int k, ClassWeighting weighting) {
+    double[] w = new double[y.length];
+    Arrays.fill(w, 1);
+    if (weighting == ClassWeighting.BALANCED) {
+      int[] counts = new int[k];
+      for (int c : y) {
+        counts[c]++;
+      }
+      for (int i = 0; i < y.length; i++) {
+        w[i] = (double) y.length / (k * counts[y[i]]);
+      }
+    }
+    return w;
+  }
+
+  /** SHA-256 of a table's values and labels, so provenance can name the exact source rows. */
+  private static String tableHash(FeatureTable t) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8);
+      for (int i = 0; i < t.rows(); i++) {
+        for (double v : t.x()[i]) {
+          buf.clear();
+          md.update(buf.putDouble(v).array());
+        }
+        buf.clear();
+        md.update(buf.putLong(t.y()[i]).array());
+      }
+      md.update(String.join("\n", t.classes()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   // ---- persistence ----------------------------------------------------------------------------------------------
@@ -676,6 +888,7 @@ public final class ClassifierModel implements Serializable {
   @Override
   public String toString() {
     return "ClassifierModel[" + options.algorithm() + ", " + features.size() + " features, classes " + classes
-        + ", " + (boosting != null ? boosting.size() : forest.size()) + " trees]";
+        + ", " + (mlp != null ? "hidden layers " + Arrays.toString(mlp.net().hidden())
+        : (boosting != null ? boosting.size() : forest.size()) + " trees") + "]";
   }
 }

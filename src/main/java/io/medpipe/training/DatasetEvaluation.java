@@ -20,9 +20,15 @@ import java.util.Map;
  */
 public final class DatasetEvaluation {
 
-  /** The strategies that can be named, as the pipeline's candidates (plus plain forest and boosting). */
+  /**
+   * The strategies that can be named: the pipeline's candidates, plain forest and boosting, and the MLP (class-weighted;
+   * "mlp-transfer" pre-trains on the training fold's related classes, every class but the rarest, then fine-tunes).
+   */
   public static final List<String> STRATEGIES = List.of("rf-balanced", "rf-balanced-costs", "rf-smote",
-      "rf-smote-costs", "rf-undersample", "gbt-costs", "rf", "gbt", "gbt-smote");
+      "rf-smote-costs", "rf-undersample", "gbt-costs", "rf", "gbt", "gbt-smote", "mlp", "mlp-costs", "mlp-transfer");
+
+  /** Pre-training epochs of the "mlp-transfer" strategy. */
+  static final int TRANSFER_PRETRAIN_EPOCHS = 30;
 
   private DatasetEvaluation() {
   }
@@ -43,6 +49,9 @@ public final class DatasetEvaluation {
       case "rf" -> plain;
       case "gbt" -> TrainingOptions.boosting(trees, seed);
       case "gbt-smote" -> TrainingOptions.boosting(trees, seed).withResampling(Resampling.SMOTE);
+      case "mlp" -> TrainingOptions.mlp(MlpOptions.defaults(), seed);
+      case "mlp-costs" -> TrainingOptions.mlp(MlpOptions.defaults(), seed).withCosts(costs);
+      case "mlp-transfer" -> TrainingOptions.mlp(MlpOptions.defaults().withPretraining(TRANSFER_PRETRAIN_EPOCHS), seed);
       default -> throw new CsvDataset.Invalid("unknown strategy " + name + " (one of " + String.join(", ", STRATEGIES)
           + ")");
     };

@@ -46,8 +46,13 @@ public final class ModelCard {
     card.put("macroF1", evaluation.metrics().macroF1());
     card.put("balancedAccuracy", evaluation.metrics().balancedAccuracy());
     card.put("targetIntervals95", evaluation.target());
-    card.put("featureImportance", importance(model, test));
+    // an MLP has no exact explanation (ClassifierModel.MLP_NOT_EXPLAINED): no importance rather than a guessed one
+    card.put("featureImportance", model.explainable() ? importance(model, test) : Map.of());
     List<String> limitations = new ArrayList<>();
+    if (!model.explainable()) {
+      limitations.add("No feature importance and no per-prediction explanation: " + ClassifierModel.MLP_NOT_EXPLAINED
+          + ".");
+    }
     for (ClassificationMetrics.PerClass pc : evaluation.metrics().perClass()) {
       if (pc.support() < MIN_EVALUABLE_CASES) {
         limitations.add("class " + pc.label() + " has " + pc.support() + " held-out cases (< " + MIN_EVALUABLE_CASES

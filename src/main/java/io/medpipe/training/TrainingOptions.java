@@ -21,10 +21,12 @@ import java.util.Map;
  *                       this option existed)
  * @param costs          the cost matrix the class decision minimises (threshold moving); null = most probable class
  * @param shrinkage      gradient boosting's learning rate in (0, 1]; 0 = {@link #DEFAULT_SHRINKAGE}; ignored by forests
+ * @param mlp            the network's hyper-parameters, for {@link Algorithm#MLP} only (null there = {@link
+ *                       MlpOptions#defaults()}); the tree parameters above are then unused
  */
 public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
                               ClassWeighting classWeighting, long seed, Resampling resampling, CostMatrix costs,
-                              double shrinkage)
+                              double shrinkage, MlpOptions mlp)
     implements Serializable {
 
   public static final double DEFAULT_SHRINKAGE = 0.05;
@@ -69,6 +71,20 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
       throw new IllegalArgumentException("gradient boosting in Smile has no class weights: use classWeighting NONE "
           + "with resampling or a cost matrix");
     }
+    if (algorithm == Algorithm.MLP && mlp == null) {
+      mlp = MlpOptions.defaults();
+    }
+    if (algorithm != Algorithm.MLP && mlp != null) {
+      throw new IllegalArgumentException("mlp options apply to algorithm MLP only, not " + algorithm);
+    }
+  }
+
+  /** Tree options without network parameters (every constructor call written before the MLP existed). */
+  public TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
+                         ClassWeighting classWeighting, long seed, Resampling resampling, CostMatrix costs,
+                         double shrinkage) {
+    this(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling, costs, shrinkage,
+        null);
   }
 
   /** Options without resampling or cost matrix (the forest of the foundation). */
@@ -85,32 +101,32 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
 
   public TrainingOptions withTrees(int trees) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
-        costs, shrinkage);
+        costs, shrinkage, mlp);
   }
 
   public TrainingOptions withClassWeighting(ClassWeighting classWeighting) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
-        costs, shrinkage);
+        costs, shrinkage, mlp);
   }
 
   public TrainingOptions withSeed(long seed) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
-        costs, shrinkage);
+        costs, shrinkage, mlp);
   }
 
   public TrainingOptions withResampling(Resampling resampling) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
-        costs, shrinkage);
+        costs, shrinkage, mlp);
   }
 
   public TrainingOptions withCosts(CostMatrix costs) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
-        costs, shrinkage);
+        costs, shrinkage, mlp);
   }
 
   public TrainingOptions withMaxNodes(int maxNodes) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
-        costs, shrinkage);
+        costs, shrinkage, mlp);
   }
 
   /**
@@ -122,11 +138,32 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
         Resampling.NONE, null, DEFAULT_SHRINKAGE);
   }
 
+  /**
+   * A multi-layer perceptron with balanced class weights in its loss. Its inputs are standardised and one-hot encoded
+   * inside {@link ClassifierModel#fit}, from the training rows only.
+   */
+  public static TrainingOptions mlp(MlpOptions mlp, long seed) {
+    return new TrainingOptions(Algorithm.MLP, DEFAULT_TREES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, 0, DEFAULT_NODE_SIZE,
+        ClassWeighting.BALANCED, seed, Resampling.NONE, null, 0, mlp);
+  }
+
+  public TrainingOptions withMlp(MlpOptions mlp) {
+    return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
+        costs, shrinkage, mlp);
+  }
+
   /** A short readable name, e.g. "RF balanced + SMOTE + costs". */
   public String label() {
-    StringBuilder s = new StringBuilder(algorithm == Algorithm.RANDOM_FOREST ? "RF" : "GBT");
+    StringBuilder s = new StringBuilder(switch (algorithm) {
+      case RANDOM_FOREST -> "RF";
+      case GRADIENT_BOOSTING -> "GBT";
+      case MLP -> "MLP " + mlp.hidden().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining("-"));
+    });
     if (classWeighting == ClassWeighting.BALANCED) {
       s.append(" balanced");
+    }
+    if (mlp != null && mlp.transfer()) {
+      s.append(mlp.freezeHidden() ? " + transfer (frozen)" : " + transfer");
     }
     if (resampling != Resampling.NONE) {
       s.append(" + ").append(resampling == Resampling.SMOTE ? "SMOTE" : "undersampling");
@@ -141,17 +178,22 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
   public Map<String, Object> asMap() {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("algorithm", algorithm.name());
-    map.put("trees", trees);
-    map.put("maxDepth", maxDepth);
-    map.put("maxNodes", maxNodes);
-    map.put("mtry", mtry);
-    map.put("nodeSize", nodeSize);
+    if (algorithm != Algorithm.MLP) {
+      map.put("trees", trees);
+      map.put("maxDepth", maxDepth);
+      map.put("maxNodes", maxNodes);
+      map.put("mtry", mtry);
+      map.put("nodeSize", nodeSize);
+    }
     map.put("classWeighting", classWeighting.name());
     map.put("seed", seed);
     map.put("resampling", resampling.name());
     map.put("costMatrix", costs == null ? "none (most probable class)" : costs.asList());
     if (algorithm == Algorithm.GRADIENT_BOOSTING) {
       map.put("shrinkage", shrinkage);
+    }
+    if (algorithm == Algorithm.MLP) {
+      map.put("mlp", Collections.unmodifiableMap(mlp.asMap()));
     }
     return Collections.unmodifiableMap(map);
   }
