@@ -42,7 +42,8 @@ class EvaluateCommandTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"hepatitis,class,155,DIE;LIVE,", "heart_cleveland,num,303,0;1;2;3;4,rf-balanced"})
+  @CsvSource({"hepatitis,class,155,DIE;LIVE,", "heart_cleveland,num,303,0;1;2;3;4,rf-balanced",
+      "hepatitis,class,155,DIE;LIVE,mlp", "heart_cleveland,num,303,0;1;2;3;4,mlp-transfer"})
   void everyRowGetsExactlyOneOutOfFoldPredictionFromTheFoldThatDidNotTrainOnIt(String set, String label, int rows,
                                                                                String classes, String strategy)
       throws Exception {
