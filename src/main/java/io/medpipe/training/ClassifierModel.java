@@ -362,7 +362,7 @@ public final class ClassifierModel implements Serializable {
    */
   public double[] predictProba(double[] row) {
     if (mlp != null) {
-      return mlp.net().predict(mlp.encoder().encode(imputeChecked(row)));
+      return mlp.net().predict(mlp.input(imputeChecked(row)));
     }
     double[] proba = new double[classes.size()];
     if (boosting != null) {
@@ -673,13 +673,37 @@ public final class ClassifierModel implements Serializable {
     return mlp == null;
   }
 
-  /** An MLP model's network and the encoding of its inputs. */
-  private record Mlp(NeuralNet net, MlpEncoder encoder) implements Serializable {
+  /**
+   * An MLP model: its network, the encoding of its inputs and, when stacked, the base network whose class
+   * probabilities are appended to the encoded row.
+   */
+  private record Mlp(NeuralNet net, MlpEncoder encoder, Base base) implements Serializable {
+
+    /** The network input of one imputed row. */
+    double[] input(double[] imputed) {
+      double[] encoded = encoder.encode(imputed);
+      if (base == null) {
+        return encoded;
+      }
+      double[] stacked = base.net().predict(base.encoder().encode(imputed));
+      double[] out = Arrays.copyOf(encoded, encoded.length + stacked.length);
+      System.arraycopy(stacked, 0, out, encoded.length, stacked.length);
+      return out;
+    }
+  }
+
+  /** A stacked base model: the network pre-trained on the related task and its own input encoding. */
+  private record Base(NeuralNet net, MlpEncoder encoder) implements Serializable {
   }
 
   /** The network of an MLP model, for tests of the transfer mechanism; null for a tree model. */
   NeuralNet network() {
     return mlp == null ? null : mlp.net();
+  }
+
+  /** The stacked base network of an MLP model; null without stacking. */
+  NeuralNet baseNetwork() {
+    return mlp == null || mlp.base() == null ? null : mlp.base().net();
   }
 
   /**
@@ -704,28 +728,36 @@ public final class ClassifierModel implements Serializable {
         + " Adam on class-weighted cross-entropy + L2; sequential and seeded, so bit-reproducible");
     NeuralNet start;
     MlpEncoder encoder;
+    Base base = null;
     if (o.transfer()) {
       FeatureTable related = source != null ? source : relatedRows(train);
       if (!related.features().equals(train.features())) {
         throw new IllegalArgumentException("the transfer source has other features than the training rows");
       }
       if (related.classes().size() < 2) {
-        throw new IllegalArgumentException("the transfer source needs at least 2 classes, got " + related.classes());
+        throw new IllegalArgumentException(source != null
+            ? "the transfer source needs at least 2 classes, got " + related.classes()
+            : "transfer without a source table pre-trains on every class but the rarest, which leaves only "
+            + related.classes() + ": it needs at least 3 classes");
       }
       double[][] sourceRows = new double[related.rows()][];
       for (int i = 0; i < sourceRows.length; i++) {
         sourceRows[i] = impute(related.x()[i], imputation);
       }
-      // the transferred first layer learned on the source's scale, so the model keeps that scaling
-      encoder = MlpEncoder.fit(train.features(), sourceRows);
-      double[][] sx = encoder.encode(sourceRows);
+      MlpEncoder sourceEncoder = MlpEncoder.fit(train.features(), sourceRows);
+      double[][] sx = sourceEncoder.encode(sourceRows);
       double[] sw = rowWeights(related.y(), related.classes().size(), options.classWeighting());
-      NeuralNet pretrained = NeuralNet.init(encoder.width(), hidden, related.classes().size(), random)
+      NeuralNet pretrained = NeuralNet.init(sourceEncoder.width(), hidden, related.classes().size(), random)
           .train(sx, related.y(), sw, o.pretrainEpochs(), o.learningRate(), o.batchSize(), o.l2(), 0, random);
       LinkedHashMap<String, Object> transfer = new LinkedHashMap<>();
-      transfer.put("scheme", "pre-train every layer on the related task, keep the hidden layers, new output layer, "
-          + (o.freezeHidden() ? "fine-tune the output layer only (hidden layers frozen)"
-          : "fine-tune every layer on this task"));
+      transfer.put("scheme", switch (o.scheme()) {
+        case FINE_TUNE -> "pre-train on the related task, keep the hidden layers, new output layer, fine-tune every "
+            + "layer on this task";
+        case FROZEN -> "pre-train on the related task, keep the hidden layers, new output layer, train the output "
+            + "layer only (hidden layers frozen)";
+        case STACK -> "pre-train a base network on the related task; its class probabilities ("
+            + String.join(", ", related.classes()) + ") are extra inputs of a network trained from scratch";
+      });
       transfer.put("source", source != null ? "a separate table handed to fit"
           : "the training rows of every class but the rarest (" + train.classes().get(rarest(train)) + ")");
       transfer.put("sourceRows", related.rows());
@@ -738,17 +770,30 @@ public final class ClassifierModel implements Serializable {
       transfer.put("sourceSha256", tableHash(related));
       transfer.put("pretrainEpochs", o.pretrainEpochs());
       transfer.put("pretrainLoss", pretrained.loss(sx, related.y(), sw));
-      transfer.put("transferredLayers", hidden.length);
+      if (o.scheme() == TransferScheme.STACK) {
+        base = new Base(pretrained, sourceEncoder);
+        encoder = MlpEncoder.fit(train.features(), realRows);
+        start = NeuralNet.init(encoder.width() + pretrained.outputs(), hidden, k, random);
+        transfer.put("stackedInputs", related.classes().stream().map(c -> "P(" + c + ")").toList());
+      } else {
+        // the transferred first layer learned on the source's scale, so the model keeps that scaling
+        encoder = sourceEncoder;
+        start = pretrained.withNewHead(k, random);
+        transfer.put("transferredLayers", hidden.length);
+      }
       mlpProvenance.put("transfer", Collections.unmodifiableMap(transfer));
-      start = pretrained.withNewHead(k, random);
     } else {
       encoder = MlpEncoder.fit(train.features(), realRows);
       start = NeuralNet.init(encoder.width(), hidden, k, random);
       mlpProvenance.put("transfer", "none");
     }
-    double[][] x = encoder.encode(resampled.x());
+    Mlp mlp = new Mlp(null, encoder, base);
+    double[][] x = new double[resampled.x().length][];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = mlp.input(resampled.x()[i]);
+    }
     double[] weights = rowWeights(resampled.y(), k, options.classWeighting());
-    int firstTrained = o.transfer() && o.freezeHidden() ? hidden.length : 0;
+    int firstTrained = o.transfer() && o.scheme() == TransferScheme.FROZEN ? hidden.length : 0;
     NeuralNet net = start.train(x, resampled.y(), weights, o.epochs(), o.learningRate(), o.batchSize(), o.l2(),
         firstTrained, random);
     mlpProvenance.put("trainLoss", net.loss(x, resampled.y(), weights));
@@ -757,7 +802,7 @@ public final class ClassifierModel implements Serializable {
     mlpProvenance.put("encoding", Collections.unmodifiableMap(encoder.asMap()));
     provenance.put("mlp", Collections.unmodifiableMap(mlpProvenance));
     putCommonProvenance(provenance, names, imputation, allMissing);
-    return new ClassifierModel(train.features(), train.classes(), options, imputation, new Mlp(net, encoder),
+    return new ClassifierModel(train.features(), train.classes(), options, imputation, new Mlp(net, encoder, base),
         provenance);
   }
 

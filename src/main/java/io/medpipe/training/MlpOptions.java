@@ -9,9 +9,9 @@ import java.util.Map;
  * The validated hyper-parameters of a multi-layer perceptron ({@link Algorithm#MLP}): ReLU hidden layers, a softmax
  * output, mini-batch Adam on (class-weighted) cross-entropy with L2 weight decay.
  *
- * <p>Transfer learning: with {@code pretrainEpochs > 0} the hidden layers are first trained on a related task with
- * abundant labels, then the whole network, with a new output layer, is fine-tuned for {@code epochs} on the task
- * itself. The related task is a source table handed to
+ * <p>Transfer learning: with {@code pretrainEpochs > 0} a network is first trained on a related task with abundant
+ * labels, then used on the task itself as {@code scheme} says: its hidden layers fine-tuned under a new output layer
+ * (every layer, or the output layer only), or, stacked, its outputs fed to a new network as extra inputs. The related task is a source table handed to
  * {@link ClassifierModel#fit(io.medpipe.dataset.FeatureTable, TrainingOptions, io.medpipe.dataset.FeatureTable)} (e.g.
  * a large cohort where HCM and CKD are coded), or, without one, the training rows of every class except the rarest,
  * i.e. the abundant related diagnoses, without the rare one.
@@ -22,11 +22,10 @@ import java.util.Map;
  * @param batchSize      rows per gradient step, 1..4096
  * @param l2             weight decay on the weights (not the biases), >= 0
  * @param pretrainEpochs passes over the related task before fine-tuning; 0 = no transfer
- * @param freezeHidden   under transfer, fine-tune the new output layer only and keep the pre-trained hidden layers
- *                       as they are (a fixed learned representation); false = fine-tune every layer
+ * @param scheme         how the pre-trained network is used; null = {@link TransferScheme#FINE_TUNE}
  */
 public record MlpOptions(List<Integer> hidden, int epochs, double learningRate, int batchSize, double l2,
-                         int pretrainEpochs, boolean freezeHidden) implements Serializable {
+                         int pretrainEpochs, TransferScheme scheme) implements Serializable {
 
   public static final List<Integer> DEFAULT_HIDDEN = List.of(32, 16);
   public static final int DEFAULT_EPOCHS = 60;
@@ -59,29 +58,32 @@ public record MlpOptions(List<Integer> hidden, int epochs, double learningRate, 
     if (pretrainEpochs < 0 || pretrainEpochs > 10_000) {
       throw new IllegalArgumentException("pretrainEpochs must be in 0..10000, was " + pretrainEpochs);
     }
-    if (freezeHidden && pretrainEpochs == 0) {
-      throw new IllegalArgumentException("freezeHidden needs pre-training (pretrainEpochs > 0): frozen random "
-          + "hidden layers would learn nothing");
+    if (scheme == null) {
+      scheme = TransferScheme.FINE_TUNE;
+    }
+    if (scheme != TransferScheme.FINE_TUNE && pretrainEpochs == 0) {
+      throw new IllegalArgumentException("transfer scheme " + scheme + " needs pre-training (pretrainEpochs > 0)");
     }
   }
 
   /** Two hidden layers of 32 and 16 units, 60 epochs, no transfer. */
   public static MlpOptions defaults() {
-    return new MlpOptions(DEFAULT_HIDDEN, DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, DEFAULT_BATCH_SIZE, DEFAULT_L2, 0, false);
+    return new MlpOptions(DEFAULT_HIDDEN, DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, DEFAULT_BATCH_SIZE, DEFAULT_L2, 0, TransferScheme.FINE_TUNE);
   }
 
   public MlpOptions withEpochs(int epochs) {
-    return new MlpOptions(hidden, epochs, learningRate, batchSize, l2, pretrainEpochs, freezeHidden);
+    return new MlpOptions(hidden, epochs, learningRate, batchSize, l2, pretrainEpochs, scheme);
   }
 
   /** Transfer learning: pre-train for {@code epochs} on the related task first (0 = none). */
   public MlpOptions withPretraining(int epochs) {
-    return new MlpOptions(hidden, this.epochs, learningRate, batchSize, l2, epochs, epochs > 0 && freezeHidden);
+    return new MlpOptions(hidden, this.epochs, learningRate, batchSize, l2, epochs,
+        epochs > 0 ? scheme : TransferScheme.FINE_TUNE);
   }
 
-  /** Under transfer: fine-tune the output layer only (true) or every layer (false). */
-  public MlpOptions withFrozenHidden(boolean freeze) {
-    return new MlpOptions(hidden, epochs, learningRate, batchSize, l2, pretrainEpochs, freeze);
+  /** How the pre-trained network is used (needs {@link #withPretraining} first, except FINE_TUNE). */
+  public MlpOptions withScheme(TransferScheme scheme) {
+    return new MlpOptions(hidden, epochs, learningRate, batchSize, l2, pretrainEpochs, scheme);
   }
 
   public boolean transfer() {
@@ -96,7 +98,7 @@ public record MlpOptions(List<Integer> hidden, int epochs, double learningRate, 
     map.put("batchSize", batchSize);
     map.put("l2", l2);
     map.put("pretrainEpochs", pretrainEpochs);
-    map.put("freezeHidden", freezeHidden);
+    map.put("transferScheme", transfer() ? scheme.name() : "none");
     return map;
   }
 }

@@ -163,7 +163,11 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
       s.append(" balanced");
     }
     if (mlp != null && mlp.transfer()) {
-      s.append(mlp.freezeHidden() ? " + transfer (frozen)" : " + transfer");
+      s.append(switch (mlp.scheme()) {
+        case FINE_TUNE -> " + transfer";
+        case FROZEN -> " + transfer (frozen)";
+        case STACK -> " + stacked base model";
+      });
     }
     if (resampling != Resampling.NONE) {
       s.append(" + ").append(resampling == Resampling.SMOTE ? "SMOTE" : "undersampling");

@@ -51,7 +51,7 @@ class MlpTest {
   }
 
   private static TrainingOptions small(long seed) {
-    return TrainingOptions.mlp(new MlpOptions(List.of(16, 8), 40, 0.01, 32, 1e-4, 0, false), seed);
+    return TrainingOptions.mlp(new MlpOptions(List.of(16, 8), 40, 0.01, 32, 1e-4, 0, null), seed);
   }
 
   private static double accuracy(ClassifierModel model, FeatureTable test) {
@@ -196,18 +196,18 @@ class MlpTest {
     FeatureTable data = rings(900, 0.03, 9);
     FeatureTable related = ClassifierModel.relatedRows(data); // centre/east/west without the rare class
     assertThat(related.classes()).containsExactly("centre", "east", "west");
-    MlpOptions pretrain = new MlpOptions(List.of(16, 8), 20, 0.01, 32, 1e-4, 0, false);
+    MlpOptions pretrain = new MlpOptions(List.of(16, 8), 20, 0.01, 32, 1e-4, 0, null);
     // the pre-training alone: an MLP fitted on the related task with the same seed draws the same random numbers
     ClassifierModel relatedModel = ClassifierModel.fit(related, TrainingOptions.mlp(pretrain, 5));
     // transfer with frozen hidden layers: they must be exactly the pre-trained ones, the head new and trained
-    MlpOptions frozen = new MlpOptions(List.of(16, 8), 10, 0.01, 32, 1e-4, 20, true);
+    MlpOptions frozen = new MlpOptions(List.of(16, 8), 10, 0.01, 32, 1e-4, 20, TransferScheme.FROZEN);
     ClassifierModel transferred = ClassifierModel.fit(data, TrainingOptions.mlp(frozen, 5));
     for (int l = 0; l < 2; l++) {
       assertThat(transferred.network().weights(l)).isDeepEqualTo(relatedModel.network().weights(l));
     }
     assertThat(transferred.network().weights(2)).hasNumberOfRows(4);
     // fine-tuning every layer starts there and moves on; from scratch starts elsewhere
-    ClassifierModel tuned = ClassifierModel.fit(data, TrainingOptions.mlp(frozen.withFrozenHidden(false), 5));
+    ClassifierModel tuned = ClassifierModel.fit(data, TrainingOptions.mlp(frozen.withScheme(TransferScheme.FINE_TUNE), 5));
     ClassifierModel scratch = ClassifierModel.fit(data, TrainingOptions.mlp(frozen.withPretraining(0), 5));
     double moved = maxAbsDiff(tuned.network().weights(0), relatedModel.network().weights(0));
     double apart = maxAbsDiff(scratch.network().weights(0), relatedModel.network().weights(0));
@@ -219,6 +219,32 @@ class MlpTest {
         .hasEntrySatisfying("scheme", v -> assertThat(v.toString()).contains("hidden layers frozen"))
         .containsEntry("transferredLayers", 2).containsKeys("sourceSha256", "pretrainLoss", "sourceClassCounts");
     assertThat(transfer.get("source").toString()).contains("every class but the rarest (rare)");
+  }
+
+  @Test
+  void stackingFeedsThePretrainedNetworksProbabilitiesToANewNetwork() {
+    FeatureTable data = rings(900, 0.03, 9);
+    FeatureTable related = ClassifierModel.relatedRows(data);
+    MlpOptions pretrain = new MlpOptions(List.of(16, 8), 20, 0.01, 32, 1e-4, 0, null);
+    ClassifierModel relatedModel = ClassifierModel.fit(related, TrainingOptions.mlp(pretrain, 5));
+    MlpOptions stack = new MlpOptions(List.of(16, 8), 20, 0.01, 32, 1e-4, 20, TransferScheme.STACK);
+    ClassifierModel stacked = ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5));
+    for (int l = 0; l < 3; l++) {
+      assertThat(stacked.baseNetwork().weights(l)).isDeepEqualTo(relatedModel.network().weights(l));
+    }
+    assertThat(stacked.network().inputs()).as("6 encoded inputs + P(centre), P(east), P(west)").isEqualTo(6 + 3);
+    assertThat(stacked.options().label()).isEqualTo("MLP 16-8 balanced + stacked base model");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> transfer = (Map<String, Object>) ((Map<String, Object>) stacked.provenance().get("mlp"))
+        .get("transfer");
+    assertThat(transfer).containsEntry("stackedInputs", List.of("P(centre)", "P(east)", "P(west)"))
+        .doesNotContainKey("transferredLayers");
+    ClassifierModel loaded = ClassifierModel.fromBytes(stacked.toBytes());
+    for (int i = 0; i < 20; i++) {
+      assertThat(loaded.predictProba(data.x()[i])).containsExactly(stacked.predictProba(data.x()[i]));
+    }
+    assertThat(ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5)).network().weights(0))
+        .isDeepEqualTo(stacked.network().weights(0));
   }
 
   @Test
@@ -239,17 +265,21 @@ class MlpTest {
     FeatureTable mismatched = new FeatureTable(fewer, source.classes(), source.x(), source.y());
     assertThatThrownBy(() -> ClassifierModel.fit(data, options, mismatched))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other features");
+    FeatureTable binary = new FeatureTable(data.features(), List.of("common", "rare"), data.x(),
+        Arrays.stream(data.y()).map(c -> c == 3 ? 1 : 0).toArray());
+    assertThatThrownBy(() -> ClassifierModel.fit(binary, options)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs at least 3 classes");
   }
 
   @Test
   void optionsAreValidatedAndRecorded() {
-    assertThatThrownBy(() -> new MlpOptions(List.of(), 10, 0.01, 32, 0, 0, false)).hasMessageContaining("hidden");
-    assertThatThrownBy(() -> new MlpOptions(List.of(8), 0, 0.01, 32, 0, 0, false)).hasMessageContaining("epochs");
-    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0, 32, 0, 0, false)).hasMessageContaining("learningRate");
-    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0.01, 0, 0, 0, false)).hasMessageContaining("batchSize");
-    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0.01, 32, -1, 0, false)).hasMessageContaining("l2");
-    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0.01, 32, 0, 0, true))
-        .hasMessageContaining("freezeHidden needs pre-training");
+    assertThatThrownBy(() -> new MlpOptions(List.of(), 10, 0.01, 32, 0, 0, null)).hasMessageContaining("hidden");
+    assertThatThrownBy(() -> new MlpOptions(List.of(8), 0, 0.01, 32, 0, 0, null)).hasMessageContaining("epochs");
+    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0, 32, 0, 0, null)).hasMessageContaining("learningRate");
+    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0.01, 0, 0, 0, null)).hasMessageContaining("batchSize");
+    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0.01, 32, -1, 0, null)).hasMessageContaining("l2");
+    assertThatThrownBy(() -> new MlpOptions(List.of(8), 10, 0.01, 32, 0, 0, TransferScheme.STACK))
+        .hasMessageContaining("STACK needs pre-training");
     assertThatThrownBy(() -> TrainingOptions.defaults(1).withMlp(MlpOptions.defaults()))
         .hasMessageContaining("MLP only");
     TrainingOptions o = TrainingOptions.mlp(null, 3);
@@ -257,6 +287,7 @@ class MlpTest {
     assertThat(o.asMap()).containsEntry("algorithm", "MLP").containsKey("mlp").doesNotContainKey("trees");
     assertThat(DatasetEvaluation.strategy("mlp-transfer", 4, 3, 10, 1).mlp().pretrainEpochs())
         .isEqualTo(DatasetEvaluation.TRANSFER_PRETRAIN_EPOCHS);
+    assertThat(DatasetEvaluation.strategy("mlp-stack", 4, 3, 10, 1).mlp().scheme()).isEqualTo(TransferScheme.STACK);
   }
 
   @Test

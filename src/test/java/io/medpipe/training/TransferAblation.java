@@ -76,7 +76,9 @@ public final class TransferAblation {
       configs.put("MLP + transfer from source cohort (fine-tune all)", () -> ClassifierModel.fit(train,
           TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS), seed), source));
       configs.put("MLP + transfer from source cohort (frozen hidden)", () -> ClassifierModel.fit(train,
-          TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS).withFrozenHidden(true), seed), source));
+          TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS).withScheme(TransferScheme.FROZEN), seed), source));
+      configs.put("MLP + stacked source model's outputs", () -> ClassifierModel.fit(train,
+          TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS).withScheme(TransferScheme.STACK), seed), source));
       configs.put("MLP + transfer from train's own HCM/CKD/none rows", () -> ClassifierModel.fit(train,
           TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS), seed)));
       configs.put("reference: RF balanced (pipeline default), 200 trees", () -> ClassifierModel.fit(train,
