@@ -147,6 +147,32 @@ class MlpTest {
     assertThat(loaded.toString()).contains("MLP", "hidden layers [16, 8]");
   }
 
+  /**
+   * A random forest saved by the code before the MLP existed (commit 5bd2053: no mlp field in the model, no mlp
+   * component in TrainingOptions) still loads, predicts the probabilities it predicted then and explains.
+   */
+  @Test
+  void aModelSavedBeforeTheMlpExistedStillLoadsAndPredictsTheSame() throws Exception {
+    byte[] bytes;
+    try (var in = MlpTest.class.getResourceAsStream("/models/rf-before-mlp.model")) {
+      bytes = in.readAllBytes();
+    }
+    ClassifierModel old = ClassifierModel.fromBytes(bytes);
+    assertThat(old.options().algorithm()).isEqualTo(Algorithm.RANDOM_FOREST);
+    assertThat(old.options().mlp()).isNull();
+    assertThat(old.explainable()).isTrue();
+    List<String> lines;
+    try (var in = MlpTest.class.getResourceAsStream("/models/rf-before-mlp.expected.csv")) {
+      lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    }
+    for (String line : lines.subList(1, lines.size())) {
+      double[] v = Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray();
+      double[] row = Arrays.copyOf(v, 3);
+      assertThat(old.predictProba(row)).containsExactly(Arrays.copyOfRange(v, 3, 6), within(1e-15));
+      assertThat(old.explain(row, 3).top()).hasSize(3);
+    }
+  }
+
   @Test
   void refusesToExplainAndTheModelCardSaysWhy() {
     FeatureTable data = rings(400, 0.05, 8);
