@@ -127,7 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
       outcomes.add(DatasetEvaluation.search(table, targetIndex, fold, trees, seed));
     } else {
       for (int i = 0; i < names.size(); i++) {
-        outcomes.add(DatasetEvaluation.fixed(names.get(i), table, options.get(i), fold));
+        outcomes.add(DatasetEvaluation.fixed(names.get(i), table, options.get(i), fold, targetIndex));
       }
     }
     for (DatasetEvaluation.Outcome o : outcomes) {

@@ -21,7 +21,8 @@ import java.util.Objects;
 public final class ModelSelection {
 
   public static final String POLICY = "highest rare-class recall among candidates with rare-class specificity >= "
-      + "required (pooled out-of-fold), ties by rare-class AUPRC, then candidate order";
+      + "required (pooled out-of-fold, decided on the probabilities the model will serve: cross-fitted calibrated "
+      + "ones when calibration is on), ties by rare-class AUPRC, then candidate order";
 
   /** One candidate's cross-validated rare-class figures. */
   public record Candidate(String label, TrainingOptions options, double rareRecall, double rareSpecificity,
@@ -30,10 +31,15 @@ public final class ModelSelection {
   }
 
   /**
-   * @param chosen   the selected candidate's options
-   * @param reason   why it was chosen, in words
+   * @param chosen      the selected candidate's options
+   * @param reason      why it was chosen, in words
+   * @param calibration how the candidates' out-of-fold probabilities were recalibrated before deciding
+   * @param outOfFold   the chosen candidate's pooled out-of-fold probabilities as its fold models made them
+   *                    (uncalibrated), one row per training row: data the refitted model's calibration can be fitted
+   *                    on, since no fold model trained on the row it predicted and the prevalence is the natural one
    */
-  public record Selection(TrainingOptions chosen, String reason, List<Candidate> candidates, int folds) {
+  public record Selection(TrainingOptions chosen, String reason, List<Candidate> candidates, int folds,
+                          ProbabilityCalibration.Method calibration, double[][] outOfFold) {
 
     /** The selection as plain names and values, for provenance and the model card. */
     public Map<String, Object> asMap() {
@@ -41,6 +47,8 @@ public final class ModelSelection {
       map.put("policy", POLICY);
       map.put("reason", reason);
       map.put("folds", folds);
+      map.put("calibration", calibration.name().toLowerCase(java.util.Locale.ROOT) + (calibration
+          == ProbabilityCalibration.Method.NONE ? "" : ", cross-fitted on the other folds' out-of-fold predictions"));
       map.put("chosen", chosen.label());
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Candidate c : candidates) {
@@ -91,16 +99,31 @@ public final class ModelSelection {
         TrainingOptions.boosting(trees, seed).withCosts(costs));
   }
 
+  /** {@link #select(FeatureTable, int, List, int, long, double, ProbabilityCalibration.Method)} without calibration. */
   public static Selection select(FeatureTable train, int rareClass, List<TrainingOptions> candidates, int k,
                                  long seed, double requiredSpecificity) {
+    return select(train, rareClass, candidates, k, seed, requiredSpecificity, ProbabilityCalibration.Method.NONE);
+  }
+
+  /**
+   * Cross-validates every candidate and picks by {@link #POLICY}. With a calibration method, each candidate's
+   * out-of-fold probabilities are recalibrated by cross-fitting ({@link CrossValidation#recalibrate}) before its
+   * decisions and figures are computed, so the search judges the decisions a calibrated model would serve.
+   */
+  public static Selection select(FeatureTable train, int rareClass, List<TrainingOptions> candidates, int k,
+                                 long seed, double requiredSpecificity, ProbabilityCalibration.Method calibration) {
     Objects.requireNonNull(candidates, "candidates");
+    Objects.requireNonNull(calibration, "calibration");
     if (candidates.isEmpty()) {
       throw new IllegalArgumentException("no candidate configurations");
     }
     List<Candidate> results = new ArrayList<>();
+    List<double[][]> outOfFold = new ArrayList<>();
     int folds = k;
     for (TrainingOptions options : candidates) {
-      CrossValidation.Result cv = CrossValidation.run(train, options, k, seed);
+      CrossValidation.Result raw = CrossValidation.run(train, options, k, seed);
+      outOfFold.add(raw.proba());
+      CrossValidation.Result cv = CrossValidation.recalibrate(raw, train.y(), train.classes(), calibration, rareClass);
       folds = cv.folds();
       ClassificationMetrics.PerClass rare = cv.metrics().perClass().get(rareClass);
       results.add(new Candidate(options.label(), options, rare.recall(), rare.specificity(), rare.auprc(),
@@ -127,7 +150,8 @@ public final class ModelSelection {
       reason = "no candidate reached rare-class specificity %.2f; took the most specific, %s (%.3f)"
           .formatted(requiredSpecificity, best.label(), best.rareSpecificity());
     }
-    return new Selection(best.options(), reason, List.copyOf(results), folds);
+    return new Selection(best.options(), reason, List.copyOf(results), folds, calibration,
+        outOfFold.get(results.indexOf(best)));
   }
 
   private static double nanLow(double v) {
