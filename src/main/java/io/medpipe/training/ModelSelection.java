@@ -22,7 +22,8 @@ public final class ModelSelection {
 
   public static final String POLICY = "highest rare-class recall among candidates with rare-class specificity >= "
       + "required (pooled out-of-fold, decided on the probabilities the model will serve: cross-fitted calibrated "
-      + "ones when calibration is on), ties by rare-class AUPRC, then candidate order";
+      + "ones when calibration is on; a candidate's rare-miss cost is lowered, never raised, to the largest that "
+      + "keeps that specificity), ties by rare-class AUPRC, then candidate order";
 
   /** One candidate's cross-validated rare-class figures. */
   public record Candidate(String label, TrainingOptions options, double rareRecall, double rareSpecificity,
@@ -125,9 +126,16 @@ public final class ModelSelection {
       outOfFold.add(raw.proba());
       CrossValidation.Result cv = CrossValidation.recalibrate(raw, train.y(), train.classes(), calibration, rareClass);
       folds = cv.folds();
+      String note = cv.note();
+      TrainingOptions capped = capMissCost(options, cv.proba(), train.y(), rareClass, requiredSpecificity);
+      if (capped != options) {
+        note = (note == null ? "" : note + "; ") + "rare-miss cost lowered from %s to %s to keep specificity >= %.2f"
+            .formatted(missCost(options.costs(), rareClass), missCost(capped.costs(), rareClass), requiredSpecificity);
+        cv = decideAgain(cv, capped, train);
+      }
       ClassificationMetrics.PerClass rare = cv.metrics().perClass().get(rareClass);
-      results.add(new Candidate(options.label(), options, rare.recall(), rare.specificity(), rare.auprc(),
-          cv.metrics().macroF1(), cv.metrics().balancedAccuracy(), rare.brier(), cv.trainSeconds(), cv.note()));
+      results.add(new Candidate(capped.label(), capped, rare.recall(), rare.specificity(), rare.auprc(),
+          cv.metrics().macroF1(), cv.metrics().balancedAccuracy(), rare.brier(), cv.trainSeconds(), note));
     }
     Comparator<Candidate> byPolicy = Comparator.comparingDouble((Candidate c) -> nanLow(c.rareRecall()))
         .thenComparingDouble(c -> nanLow(c.rareAuprc()));
@@ -152,6 +160,75 @@ public final class ModelSelection {
     }
     return new Selection(best.options(), reason, List.copyOf(results), folds, calibration,
         outOfFold.get(results.indexOf(best)));
+  }
+
+  /**
+   * The options with their rare-miss cost lowered to the largest value at which the rows of {@code proba} keep a
+   * rare-class specificity of at least {@code requiredSpecificity}; the options themselves when they have no
+   * {@link CostMatrix#rareMiss} matrix or already keep it. Never below 1 (a miss never costs less than a false alarm;
+   * a candidate that flags too many rows even then fails the floor and the policy passes it over).
+   *
+   * <p>Why: the configured miss cost is the clinic's value judgement and the specificity floor its capacity for false
+   * alarms. On calibrated probabilities of a weak or many-class model the two can conflict (a 5-class model flags the
+   * rare class when m P(rare) exceeds every other class's probability, which at m = 19 can be half the patients);
+   * then capacity wins, and the decision stays a cost-matrix decision on calibrated probabilities with the smaller
+   * cost, instead of the search falling back to the most probable class, which on calibrated probabilities almost
+   * never names a rare class. A negative row is flagged exactly when m &gt; max_(j != rare) P(j) / P(rare).
+   *
+   * @param proba out-of-fold probabilities (calibrated as the model will serve them), one row per label in {@code y}
+   */
+  public static TrainingOptions capMissCost(TrainingOptions options, double[][] proba, int[] y, int rare,
+                                            double requiredSpecificity) {
+    CostMatrix costs = options.costs();
+    if (costs == null) {
+      return options;
+    }
+    int k = costs.classes();
+    double m = missCost(costs, rare);
+    if (!costs.equals(CostMatrix.rareMiss(k, rare, m))) {
+      return options;
+    }
+    List<Double> critical = new ArrayList<>();
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] != rare) {
+        double other = 0;
+        for (int j = 0; j < k; j++) {
+          other = j == rare ? other : Math.max(other, proba[i][j]);
+        }
+        critical.add(proba[i][rare] > 0 ? other / proba[i][rare] : Double.POSITIVE_INFINITY);
+      }
+    }
+    if (critical.isEmpty()) {
+      return options;
+    }
+    critical.sort(null);
+    // flagged negatives are those with critical < m; at most this many may be flagged
+    int allowed = (int) Math.floor((1 - requiredSpecificity) * critical.size() + 1e-9);
+    double limit = critical.get(Math.min(allowed, critical.size() - 1));
+    if (m <= limit) {
+      return options;
+    }
+    // the largest cost that flags fewer rows than the limit: just below it, rounded down to 3 significant digits
+    double capped = Math.max(1, new java.math.BigDecimal(limit * (1 - 1e-9))
+        .round(new java.math.MathContext(3, java.math.RoundingMode.DOWN)).doubleValue());
+    return options.withCosts(CostMatrix.rareMiss(k, rare, capped));
+  }
+
+  /** The rare class's miss cost in a {@link CostMatrix#rareMiss} matrix. */
+  static double missCost(CostMatrix costs, int rare) {
+    return costs.asList().get(rare).get(rare == 0 ? 1 : 0);
+  }
+
+  /** {@code cv} with its decisions taken again by {@code options}' rule on the same probabilities. */
+  private static CrossValidation.Result decideAgain(CrossValidation.Result cv, TrainingOptions options,
+                                                    FeatureTable train) {
+    int[] predicted = new int[cv.proba().length];
+    for (int i = 0; i < predicted.length; i++) {
+      predicted[i] = options.costs() == null ? ClassifierModel.argMax(cv.proba()[i]) : options.costs().decide(cv.proba()[i]);
+    }
+    return new CrossValidation.Result(options, cv.folds(), cv.note(), cv.proba(), predicted,
+        ClassificationMetrics.of(train.y(), cv.proba(), predicted, train.classes()), cv.foldDetails(),
+        cv.trainSeconds());
   }
 
   private static double nanLow(double v) {

@@ -143,4 +143,37 @@ class CalibrationTest {
     assertThat(CrossValidation.recalibrate(raw, train.y(), train.classes(), ProbabilityCalibration.Method.NONE, 1))
         .isSameAs(raw);
   }
+
+  @Test
+  void missCostIsLoweredToTheLargestThatKeepsTheSpecificityFloorAndNeverRaised() {
+    // 100 negatives with P(rare) = 0.001 .. 0.100 and 10 positives at 0.9
+    int n = 110;
+    int[] y = new int[n];
+    double[][] proba = new double[n][];
+    for (int i = 0; i < n; i++) {
+      double p = i < 100 ? (i + 1) / 1000.0 : 0.9;
+      y[i] = i < 100 ? 0 : 1;
+      proba[i] = new double[] {1 - p, p};
+    }
+    TrainingOptions options = TrainingOptions.defaults(1).withCosts(CostMatrix.rareMiss(2, 1, 19));
+    TrainingOptions capped = ModelSelection.capMissCost(options, proba, y, 1, 0.90);
+    double m = ModelSelection.missCost(capped.costs(), 1);
+    assertThat(m).isLessThan(19).isGreaterThanOrEqualTo(1);
+    int flagged = 0;
+    for (int i = 0; i < 100; i++) {
+      flagged += capped.costs().decide(proba[i]) == 1 ? 1 : 0;
+    }
+    // at most 10% of the negatives flagged, and a slightly larger cost would flag more than that
+    assertThat(flagged).isLessThanOrEqualTo(10);
+    int more = 0;
+    for (int i = 0; i < 100; i++) {
+      more += CostMatrix.rareMiss(2, 1, m * 1.02).decide(proba[i]) == 1 ? 1 : 0;
+    }
+    assertThat(more).isGreaterThan(10);
+    // already within the floor, or no cost matrix: unchanged
+    TrainingOptions modest = TrainingOptions.defaults(1).withCosts(CostMatrix.rareMiss(2, 1, 5));
+    assertThat(ModelSelection.capMissCost(modest, proba, y, 1, 0.9)).isSameAs(modest);
+    TrainingOptions argmax = TrainingOptions.defaults(1);
+    assertThat(ModelSelection.capMissCost(argmax, proba, y, 1, 0.9)).isSameAs(argmax);
+  }
 }
