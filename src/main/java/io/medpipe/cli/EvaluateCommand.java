@@ -227,6 +227,10 @@ final class EvaluateCommand implements Callable<Integer> {
     TrainingOptions chosen = o.deployed() != null ? o.deployed().chosen().withTrees(o.cv().options().trees())
         : o.cv().options();
     ClassifierModel model = ClassifierModel.fit(t, chosen);
+    if (o.deployed() != null) {
+      // calibrated as a pipeline run would calibrate it: on the search's out-of-fold predictions of the chosen one
+      model = TrainingService.calibrate(model, t, o.deployed(), target);
+    }
     BootstrapCi.ClassIntervals ci = BootstrapCi.of(t.y(), proba, predicted, target, t.classes().get(target),
         BootstrapCi.DEFAULT_REPLICATES, chosen.seed());
     TrainingService.Evaluation evaluation = new TrainingService.Evaluation(o.cv().metrics(), ci, t.rows());

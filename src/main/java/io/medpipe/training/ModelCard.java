@@ -57,7 +57,7 @@ public final class ModelCard {
             + "): its figures are not evaluable, see the interval widths");
       }
     }
-    if (evaluation.calibration() == null) {
+    if (model.calibration().isEmpty()) {
       limitations.add("Probabilities after resampling or class weighting overstate the rare class's prevalence "
           + "(calibration intercept below 0); they are not recalibrated.");
     } else {

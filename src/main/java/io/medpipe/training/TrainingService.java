@@ -125,8 +125,8 @@ public class TrainingService {
   }
 
   /** The refitted model with a calibration fitted on the selection's out-of-fold predictions of the chosen candidate. */
-  static ClassifierModel calibrate(ClassifierModel model, FeatureTable train, ModelSelection.Selection selection,
-                                   int target) {
+  public static ClassifierModel calibrate(ClassifierModel model, FeatureTable train,
+                                         ModelSelection.Selection selection, int target) {
     Map<String, Object> fittedOn = new LinkedHashMap<>();
     fittedOn.put("fittedOn", "pooled out-of-fold predictions of the chosen configuration in the candidate search ("
         + selection.folds() + " folds, " + selection.chosen().trees() + " trees per fold model): rows no fold model "
