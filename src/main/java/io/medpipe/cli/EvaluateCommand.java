@@ -63,6 +63,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--strategy", split = ",", paramLabel = "NAME",
       description = "one or more of: rf-balanced, rf-balanced-costs, rf-smote, rf-smote-costs, rf-undersample, "
+          + "rf-undersample-costs, "
           + "gbt-costs, rf, gbt, gbt-smote (comma-separated). Default: the pipeline's search and policy")
   List<String> strategies;
 

@@ -22,7 +22,7 @@ public final class DatasetEvaluation {
 
   /** The strategies that can be named, as the pipeline's candidates (plus plain forest and boosting). */
   public static final List<String> STRATEGIES = List.of("rf-balanced", "rf-balanced-costs", "rf-smote",
-      "rf-smote-costs", "rf-undersample", "gbt-costs", "rf", "gbt", "gbt-smote");
+      "rf-smote-costs", "rf-undersample", "rf-undersample-costs", "gbt-costs", "rf", "gbt", "gbt-smote");
 
   private DatasetEvaluation() {
   }
@@ -39,6 +39,7 @@ public final class DatasetEvaluation {
       case "rf-smote" -> smote;
       case "rf-smote-costs" -> smote.withCosts(costs);
       case "rf-undersample" -> plain.withResampling(Resampling.UNDERSAMPLE);
+      case "rf-undersample-costs" -> plain.withResampling(Resampling.UNDERSAMPLE).withCosts(costs);
       case "gbt-costs" -> TrainingOptions.boosting(trees, seed).withCosts(costs);
       case "rf" -> plain;
       case "gbt" -> TrainingOptions.boosting(trees, seed);

@@ -86,6 +86,8 @@ public final class ModelSelection {
   /**
    * The default candidates for a rare class: class weights, SMOTE(-NC) and undersampling for the forest, each with
    * and without threshold moving by {@code costs}, and boosting with the cost matrix (boosting with SMOTE triples the rows and the time on a 5,000-patient cohort).
+   * On calibrated probabilities the most probable class rarely names a rare class, so each resampling has a
+   * cost-matrix twin (undersampling got its own when the pipeline began to calibrate).
    */
   public static List<TrainingOptions> defaultCandidates(int trees, long seed, CostMatrix costs) {
     TrainingOptions rf = TrainingOptions.defaults(seed).withTrees(trees);
@@ -97,6 +99,7 @@ public final class ModelSelection {
         smote,
         smote.withCosts(costs),
         plain.withResampling(Resampling.UNDERSAMPLE),
+        plain.withResampling(Resampling.UNDERSAMPLE).withCosts(costs),
         TrainingOptions.boosting(trees, seed).withCosts(costs));
   }
 
