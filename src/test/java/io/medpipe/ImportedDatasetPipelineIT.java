@@ -65,7 +65,7 @@ class ImportedDatasetPipelineIT {
         Map.of(ProcessConstants.VAR_TRIGGER, "manual")).getId();
     HistoricProcessInstance develop = awaitDevelopEnd(pipeline, Duration.ofMinutes(4));
     for (String step : List.of("extract-data", "pseudonymize", "eda", "phi-scan", "train-model", "evaluate-model",
-        "validate-clinical-thresholds")) {
+        "validate-clinical-thresholds", "record-validation")) {
       assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(develop.getId()).activityId(step)
           .finished().count()).as(step).isEqualTo(1);
     }
@@ -78,6 +78,21 @@ class ImportedDatasetPipelineIT {
     assertThat(history.createHistoricVariableInstanceQuery().processInstanceId(develop.getId())
         .variableName(ProcessConstants.VAR_MINORITY_COUNT).singleResult().getValue()).isEqualTo(32);
     assertThat(phiScan.scanAll().leaks()).isEmpty();
+    // the card lists the clinical validation as the process decided it, pass or fail, with the reasons
+    Object passed = history.createHistoricVariableInstanceQuery().processInstanceId(develop.getId())
+        .variableName(ProcessConstants.VAR_VALIDATION_PASSED).singleResult().getValue();
+    Map<String, Object> card = jdbc.queryForMap("SELECT model_card_html, model_card_json::text AS model_card_json"
+        + " FROM medpipe.training_run ORDER BY created_at DESC LIMIT 1");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) card.get("model_card_json"));
+    assertThat(json.path("clinicalValidation").path("passed").asBoolean()).isEqualTo(passed);
+    assertThat(json.path("clinicalValidation").path("rules").size()).isEqualTo(3);
+    assertThat(json.path("calibration").path("before").has("brier")).isTrue();
+    assertThat((String) card.get("model_card_html")).contains("Clinical validation: ")
+        .doesNotContain("pending: the decision clinical-validation");
+    if (Boolean.FALSE.equals(passed)) {
+      assertThat(json.path("clinicalValidation").path("failures").size()).isPositive();
+      assertThat((String) card.get("model_card_html")).contains("Reasons the model was rejected");
+    }
     runtime.deleteProcessInstanceIfExists(pipeline, "test over", true, true, true, false);
   }
 

@@ -165,6 +165,17 @@ class PipelineEndToEndIT {
     List<String> ends = history.createHistoricActivityInstanceQuery().processInstanceId(processInstanceId)
         .activityType("noneEndEvent").list().stream().map(HistoricActivityInstance::getActivityName).toList();
     assertThat(ends).containsExactly("Deployed");
+    // the deployed model's card lists the clinical validation it passed and its calibration before/after
+    Map<String, Object> card = jdbc.queryForMap("""
+        SELECT tr.model_card_html, tr.model_card_json::text AS model_card_json FROM medpipe.training_run tr
+        JOIN medpipe.model_version mv ON mv.training_run_id = tr.id
+        JOIN medpipe.serving_slot s ON s.model_version_id = mv.id WHERE s.slot = 'production'""");
+    assertThat((String) card.get("model_card_html")).contains("<h2>Clinical validation: passed</h2>",
+        "rare-class recall (95% CI lower bound)", "Calibration of");
+    JsonNode cardJson = json.readTree((String) card.get("model_card_json"));
+    assertThat(cardJson.path("clinicalValidation").path("passed").asBoolean()).isTrue();
+    assertThat(cardJson.path("clinicalValidation").path("rules").size()).isEqualTo(3);
+    assertThat(cardJson.path("calibration").path("after").has("brier")).isTrue();
   }
 
   @Test

@@ -63,10 +63,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--strategy", split = ",", paramLabel = "NAME",
       description = "one or more of: rf-balanced, rf-balanced-costs, rf-smote, rf-smote-costs, rf-undersample, "
-          + "gbt-costs, rf, gbt, gbt-smote, mlp, mlp-costs, mlp-transfer, mlp-stack (comma-separated; mlp = neural "
-          + "network with class weights, --trees does not apply; mlp-transfer pre-trains it on every class but the "
-          + "rarest in each training fold, then fine-tunes; mlp-stack adds that pre-trained network's probabilities "
-          + "as inputs). Default: the pipeline's search and policy")
+          + "rf-undersample-costs, gbt-costs, rf, gbt, gbt-smote, mlp, mlp-costs, mlp-transfer, mlp-stack "
+          + "(comma-separated; mlp = neural network with class weights, --trees does not apply; mlp-transfer "
+          + "pre-trains it on every class but the rarest in each training fold, then fine-tunes; mlp-stack adds that "
+          + "pre-trained network's probabilities as inputs). Default: the pipeline's search and policy")
   List<String> strategies;
 
   @Option(names = "--target", paramLabel = "CLASS",
@@ -130,7 +130,7 @@ final class EvaluateCommand implements Callable<Integer> {
       outcomes.add(DatasetEvaluation.search(table, targetIndex, fold, trees, seed));
     } else {
       for (int i = 0; i < names.size(); i++) {
-        outcomes.add(DatasetEvaluation.fixed(names.get(i), table, options.get(i), fold));
+        outcomes.add(DatasetEvaluation.fixed(names.get(i), table, options.get(i), fold, targetIndex));
       }
     }
     for (DatasetEvaluation.Outcome o : outcomes) {
@@ -230,6 +230,10 @@ final class EvaluateCommand implements Callable<Integer> {
     TrainingOptions chosen = o.deployed() != null ? o.deployed().chosen().withTrees(o.cv().options().trees())
         : o.cv().options();
     ClassifierModel model = ClassifierModel.fit(t, chosen);
+    if (o.deployed() != null) {
+      // calibrated as a pipeline run would calibrate it: on the search's out-of-fold predictions of the chosen one
+      model = TrainingService.calibrate(model, t, o.deployed(), target);
+    }
     BootstrapCi.ClassIntervals ci = BootstrapCi.of(t.y(), proba, predicted, target, t.classes().get(target),
         BootstrapCi.DEFAULT_REPLICATES, chosen.seed());
     TrainingService.Evaluation evaluation = new TrainingService.Evaluation(o.cv().metrics(), ci, t.rows());

@@ -30,6 +30,7 @@ public final class ProcessConstants {
   public static final String TOPIC_PHI_SCAN = "phi-scan";               // fails the run on a personal data leak
   public static final String TOPIC_TRAIN_MODEL = "train-model";
   public static final String TOPIC_EVALUATE_MODEL = "evaluate-model";
+  public static final String TOPIC_RECORD_VALIDATION = "record-validation"; // DMN rows into the stored model card
   public static final String TOPIC_REGISTER_MODEL = "register-model";
   public static final String TOPIC_DEPLOY_STAGING = "deploy-staging";
   public static final String TOPIC_STAGING_TESTS = "staging-tests";

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -85,10 +86,21 @@ public record MedpipeProperties(
   public record Pipeline(@DefaultValue("false") boolean scheduleEnabled,
                          @DefaultValue("0 0 2 ? * MON") @NotBlank String scheduleCron) {}
 
-  /** Training defaults for the Develop stage. */
+  /**
+   * Training defaults for the Develop stage.
+   *
+   * @param rareMissCost what missing the rare disease costs relative to a false alarm (1): the model flags a patient
+   *                     when the calibrated probability exceeds 1 / (1 + rareMissCost), i.e. the clinic accepts up to
+   *                     1 + rareMissCost confirmatory tests to find one case (see docs/training.md)
+   * @param calibration  none, platt or isotonic: how the chosen model's probabilities are mapped back to the natural
+   *                     prevalence (fitted on its out-of-fold predictions from the candidate search)
+   */
   public record Training(@DefaultValue("42") long seed,
                          @DefaultValue("200") @Min(1) int trees,
-                         @DefaultValue("0.25") @DecimalMin("0.05") @DecimalMax("0.5") double testFraction) {}
+                         @DefaultValue("0.25") @DecimalMin("0.05") @DecimalMax("0.5") double testFraction,
+                         @DefaultValue("19") @DecimalMin("1") @DecimalMax("10000") double rareMissCost,
+                         @DefaultValue("platt") @NotNull @Pattern(regexp = "(?i)none|platt|isotonic")
+                         String calibration) {}
 
   /** Staging tests: how many known cases, how big a burst, and the latency a staging model must keep. */
   public record Staging(@DefaultValue("20") @Min(1) int integrationCases,

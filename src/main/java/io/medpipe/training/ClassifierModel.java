@@ -71,6 +71,11 @@ public final class ClassifierModel implements Serializable {
   private final LinkedHashMap<String, Object> provenance;
   /** The fitted network and its input encoding; null for tree models (and in models saved before the MLP existed). */
   private final Mlp mlp;
+  /**
+   * Maps the trees' probabilities back to the natural prevalence; null when uncalibrated (and in models saved before
+   * calibration existed, which deserialise with null here).
+   */
+  private final ProbabilityCalibration calibration;
   /** Cache of {@link #treeDepth()}; 0 until first used (not serialised, so old artifacts load unchanged). */
   private transient volatile int treeDepth;
 
@@ -86,6 +91,7 @@ public final class ClassifierModel implements Serializable {
     this.baseValues = baseValues;
     this.provenance = provenance;
     this.mlp = null;
+    this.calibration = null;
   }
 
   /** An MLP model: no trees. */
@@ -100,6 +106,60 @@ public final class ClassifierModel implements Serializable {
     this.baseValues = new double[classes.size()];
     this.provenance = provenance;
     this.mlp = mlp;
+    this.calibration = null;
+  }
+
+  /** A copy of {@code base} with another calibration and provenance (see {@link #withCalibration}). */
+  private ClassifierModel(ClassifierModel base, ProbabilityCalibration calibration,
+                          LinkedHashMap<String, Object> provenance) {
+    this.features = base.features;
+    this.classes = base.classes;
+    this.options = base.options;
+    this.imputation = base.imputation;
+    this.forest = base.forest;
+    this.boosting = base.boosting;
+    this.baseValues = base.baseValues;
+    this.provenance = provenance;
+    this.mlp = base.mlp;
+    this.calibration = calibration;
+  }
+
+  /**
+   * This model with {@code calibration} applied at the end of {@link #predictProba} (so {@link #decide} decides on
+   * calibrated probabilities), recorded in provenance as {@code calibration}: its parameters plus {@code fittedOn}.
+   * The model itself is not changed.
+   *
+   * @param calibration the map, fitted on predictions of rows this model's configuration did not train on; null to
+   *                    derive an uncalibrated model
+   * @param fittedOn    what the map was fitted on, for provenance (e.g. rows, cases, "pooled out-of-fold"), or why
+   *                    there is none; null records nothing
+   */
+  public ClassifierModel withCalibration(ProbabilityCalibration calibration, Map<String, Object> fittedOn) {
+    if (calibration != null && (calibration.cls() < 0 || calibration.cls() >= classes.size())) {
+      throw new IllegalArgumentException("calibration of class " + calibration.cls() + " outside 0.."
+          + (classes.size() - 1));
+    }
+    LinkedHashMap<String, Object> p = new LinkedHashMap<>(provenance);
+    p.remove("calibration");
+    if (calibration != null || fittedOn != null) {
+      LinkedHashMap<String, Object> c = new LinkedHashMap<>(calibration != null ? calibration.asMap()
+          : Map.of("method", "none"));
+      if (fittedOn != null) {
+        c.putAll(fittedOn);
+      }
+      p.put("calibration", Collections.unmodifiableMap(c));
+    }
+    return new ClassifierModel(this, calibration, p);
+  }
+
+  /** This model without its calibration: the trees' own probabilities, for before/after reports. */
+  public ClassifierModel uncalibrated() {
+    return calibration == null ? this : withCalibration(null, null);
+  }
+
+  /** The calibration {@link #predictProba} applies, if any. */
+  public java.util.Optional<ProbabilityCalibration> calibration() {
+    return java.util.Optional.ofNullable(calibration);
   }
 
   /**
@@ -356,21 +416,21 @@ public final class ClassifierModel implements Serializable {
 
   /**
    * Class probabilities of one row, indexed like {@link #classes()}: Smile's forest vote, trees weighted by their
-   * out-of-bag accuracy.
+   * out-of-bag accuracy (or the boosted trees' softmax), then recalibrated by {@link #calibration()} if the model has
+   * one.
    *
    * @param row values in {@link FeatureTable} encoding; NaN = missing, imputed as in training
    */
   public double[] predictProba(double[] row) {
-    if (mlp != null) {
-      return mlp.net().predict(mlp.input(imputeChecked(row)));
-    }
     double[] proba = new double[classes.size()];
-    if (boosting != null) {
+    if (mlp != null) {
+      proba = mlp.net().predict(mlp.input(imputeChecked(row)));
+    } else if (boosting != null) {
       boosting.predict(tuple(row), proba);
     } else {
       forest.predict(tuple(row), proba);
     }
-    return proba;
+    return calibration == null ? proba : calibration.apply(proba);
   }
 
   /**
@@ -383,7 +443,9 @@ public final class ClassifierModel implements Serializable {
 
   /**
    * The clinical decision for given probabilities: the class of least expected cost under the options' cost matrix
-   * (threshold moving), or the most probable class without one. Evaluation and validation use this decision.
+   * (threshold moving), or the most probable class without one. Evaluation and validation use this decision, on
+   * {@link #predictProba}'s probabilities (calibrated when the model is), so a cost matrix is applied to the
+   * probabilities it is Bayes-optimal for.
    */
   public int decide(double[] proba) {
     return options.costs() == null ? argMax(proba) : options.costs().decide(proba);

@@ -120,6 +120,51 @@ public final class CrossValidation {
         ClassificationMetrics.of(data.y(), proba, predicted, data.classes()), List.copyOf(details), seconds);
   }
 
+  /**
+   * The result with its out-of-fold probabilities recalibrated by cross-fitting: the rows of each fold are mapped by a
+   * calibration of class {@code cls} fitted on the out-of-fold predictions of the other folds (so no row calibrates
+   * itself, and every map sees the natural prevalence), then decided again by the options' rule. These are the
+   * decisions a calibrated model of these options would have served. {@link ProbabilityCalibration.Method#NONE}
+   * returns the result unchanged; a fold whose map cannot be fitted keeps its probabilities, and the note says so.
+   */
+  public static Result recalibrate(Result cv, int[] truth, List<String> classes,
+                                   ProbabilityCalibration.Method method, int cls) {
+    if (method == ProbabilityCalibration.Method.NONE) {
+      return cv;
+    }
+    int n = truth.length;
+    double[][] proba = new double[n][];
+    int[] predicted = new int[n];
+    String note = cv.note();
+    for (Fold fold : cv.foldDetails()) {
+      boolean[] inFold = new boolean[n];
+      for (int i : fold.testRows()) {
+        inFold[i] = true;
+      }
+      int[] otherTruth = new int[n - fold.testRows().length];
+      double[][] other = new double[otherTruth.length][];
+      for (int i = 0, m = 0; i < n; i++) {
+        if (!inFold[i]) {
+          otherTruth[m] = truth[i];
+          other[m++] = cv.proba()[i];
+        }
+      }
+      ProbabilityCalibration map = null;
+      try {
+        map = ProbabilityCalibration.fit(method, otherTruth, other, cls);
+      } catch (IllegalArgumentException e) {
+        note = (note == null ? "" : note + "; ") + "fold " + fold.index() + " not recalibrated: " + e.getMessage();
+      }
+      for (int i : fold.testRows()) {
+        proba[i] = map == null ? cv.proba()[i] : map.apply(cv.proba()[i]);
+        predicted[i] = cv.options().costs() == null ? ClassifierModel.argMax(proba[i])
+            : cv.options().costs().decide(proba[i]);
+      }
+    }
+    return new Result(cv.options(), cv.folds(), note, proba, predicted,
+        ClassificationMetrics.of(truth, proba, predicted, classes), cv.foldDetails(), cv.trainSeconds());
+  }
+
   private static int[] rows(int[] fold, int f, boolean in) {
     return java.util.stream.IntStream.range(0, fold.length).filter(i -> (fold[i] == f) == in).toArray();
   }

@@ -26,8 +26,8 @@ public final class DatasetEvaluation {
    * "mlp-stack" feeds that pre-trained network's probabilities to a new network as extra inputs).
    */
   public static final List<String> STRATEGIES = List.of("rf-balanced", "rf-balanced-costs", "rf-smote",
-      "rf-smote-costs", "rf-undersample", "gbt-costs", "rf", "gbt", "gbt-smote", "mlp", "mlp-costs", "mlp-transfer",
-      "mlp-stack");
+      "rf-smote-costs", "rf-undersample", "rf-undersample-costs", "gbt-costs", "rf", "gbt", "gbt-smote", "mlp",
+      "mlp-costs", "mlp-transfer", "mlp-stack");
 
   /** Pre-training epochs of the "mlp-transfer" strategy. */
   static final int TRANSFER_PRETRAIN_EPOCHS = 30;
@@ -47,6 +47,7 @@ public final class DatasetEvaluation {
       case "rf-smote" -> smote;
       case "rf-smote-costs" -> smote.withCosts(costs);
       case "rf-undersample" -> plain.withResampling(Resampling.UNDERSAMPLE);
+      case "rf-undersample-costs" -> plain.withResampling(Resampling.UNDERSAMPLE).withCosts(costs);
       case "gbt-costs" -> TrainingOptions.boosting(trees, seed).withCosts(costs);
       case "rf" -> plain;
       case "gbt" -> TrainingOptions.boosting(trees, seed);
@@ -84,9 +85,14 @@ public final class DatasetEvaluation {
                         ModelSelection.Selection deployed) {
   }
 
-  /** Cross-validates one named configuration with the given folds. */
-  public static Outcome fixed(String name, FeatureTable data, TrainingOptions options, int[] fold) {
-    CrossValidation.Result cv = CrossValidation.run(data, options, fold);
+  /**
+   * Cross-validates one named configuration with the given folds, its probabilities of class {@code target}
+   * recalibrated as the pipeline's model would serve them ({@link TrainingService#CALIBRATION}, cross-fitted on the
+   * other folds' predictions, {@link CrossValidation#recalibrate}) and decided on those.
+   */
+  public static Outcome fixed(String name, FeatureTable data, TrainingOptions options, int[] fold, int target) {
+    CrossValidation.Result cv = CrossValidation.recalibrate(CrossValidation.run(data, options, fold), data.y(),
+        data.classes(), TrainingService.CALIBRATION, target);
     List<String> perFold = new ArrayList<>();
     for (int f = 0; f < cv.folds(); f++) {
       perFold.add(options.label());
@@ -97,7 +103,8 @@ public final class DatasetEvaluation {
   /**
    * Nested cross-validation of the pipeline's search and policy: in each outer fold the candidates are
    * cross-validated on its training rows ({@code searchFolds} stratified folds, seeded), the policy picks, and the
-   * pick is refitted with {@code trees} trees to predict the fold's test rows.
+   * pick is refitted with {@code trees} trees and calibrated ({@link TrainingService#searchAndFit}) to predict the
+   * fold's test rows.
    */
   public static Outcome search(FeatureTable data, int target, int[] fold, int trees, long seed) {
     int searchTrees = Math.min(trees, TrainingService.SEARCH_TREES);
@@ -116,10 +123,11 @@ public final class DatasetEvaluation {
       int[] test = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] == ff).toArray();
       int[] train = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != ff).toArray();
       FeatureTable trainTable = data.subset(train);
-      ModelSelection.Selection selection = ModelSelection.select(trainTable, target, candidates,
-          TrainingService.SEARCH_FOLDS, seed, TrainingService.REQUIRED_SPECIFICITY);
+      TrainingService.Fitted fitted = TrainingService.searchAndFit(trainTable, target, seed, trees,
+          TrainingService.RARE_MISS_COST, TrainingService.CALIBRATION);
+      ModelSelection.Selection selection = fitted.selection();
       last = selection.chosen().withTrees(trees);
-      ClassifierModel model = ClassifierModel.fit(trainTable, last);
+      ClassifierModel model = fitted.model();
       for (int i : test) {
         proba[i] = model.predictProba(data.x()[i]);
         predicted[i] = model.decide(proba[i]);
@@ -131,7 +139,7 @@ public final class DatasetEvaluation {
     CrossValidation.Result cv = new CrossValidation.Result(last, k, null, proba, predicted,
         ClassificationMetrics.of(data.y(), proba, predicted, data.classes()), List.copyOf(details), seconds);
     ModelSelection.Selection deployed = ModelSelection.select(data, target, candidates, TrainingService.SEARCH_FOLDS,
-        seed, TrainingService.REQUIRED_SPECIFICITY);
+        seed, TrainingService.REQUIRED_SPECIFICITY, TrainingService.CALIBRATION);
     return new Outcome("pipeline search", cv, perFold, deployed);
   }
 

@@ -46,6 +46,9 @@ public final class ModelCard {
     card.put("macroF1", evaluation.metrics().macroF1());
     card.put("balancedAccuracy", evaluation.metrics().balancedAccuracy());
     card.put("targetIntervals95", evaluation.target());
+    if (evaluation.calibration() != null) {
+      card.put("calibration", evaluation.calibration().asMap());
+    }
     // an MLP has no exact explanation (ClassifierModel.MLP_NOT_EXPLAINED): no importance rather than a guessed one
     card.put("featureImportance", model.explainable() ? importance(model, test) : Map.of());
     List<String> limitations = new ArrayList<>();
@@ -59,12 +62,65 @@ public final class ModelCard {
             + "): its figures are not evaluable, see the interval widths");
       }
     }
-    limitations.add("Probabilities after resampling or class weighting overstate the rare class's prevalence "
-        + "(calibration intercept below 0); they are not recalibrated.");
-    limitations.add("Clinical validation (DMN thresholds on the lower interval bounds) is recorded in the process "
-        + "(Cockpit: validationResults).");
+    if (model.calibration().isEmpty()) {
+      limitations.add("Probabilities after resampling or class weighting overstate the rare class's prevalence "
+          + "(calibration intercept below 0); they are not recalibrated.");
+    } else {
+      limitations.add("Probabilities are recalibrated to the training prevalence of " + targetClass + "; at a site "
+          + "with another prevalence they are off by the ratio of the odds, and the cost-matrix decision with them.");
+    }
+    limitations.add("Clinical validation (DMN thresholds on the lower interval bounds) runs after this card is "
+        + "rendered; its rules are added as clinicalValidation and are in the process (Cockpit: validationResults).");
     card.put("limitations", limitations);
+    card.put("clinicalValidation", Map.of("status", PENDING));
     return card;
+  }
+
+  static final String PENDING = "pending: the decision clinical-validation has not run on this model yet";
+  /** Marks the HTML card's clinical-validation section, which {@link #withValidation} replaces. */
+  static final String VALIDATION_START = "<section id=\"clinical-validation\">";
+  static final String VALIDATION_END = "</section>";
+
+  /** The JSON card with the clinical validation's rules and verdict. */
+  public static Map<String, Object> withValidation(Map<String, Object> card, ClinicalValidation validation) {
+    Map<String, Object> out = new LinkedHashMap<>(card);
+    out.put("clinicalValidation", validation.asMap());
+    return out;
+  }
+
+  /** The HTML card with its clinical-validation section replaced by the decision's rules and verdict. */
+  public static String withValidation(String html, ClinicalValidation validation) {
+    String section = validationSection(validation);
+    int start = html.indexOf(VALIDATION_START);
+    if (start >= 0) {
+      int end = html.indexOf(VALIDATION_END, start);
+      return html.substring(0, start) + section + html.substring(end + VALIDATION_END.length());
+    }
+    // a card rendered before the section existed: put it before the limitations (or at the end)
+    int at = html.indexOf("<h2>Limitations</h2>");
+    at = at >= 0 ? at : html.lastIndexOf("</body>");
+    return html.substring(0, at) + section + html.substring(at);
+  }
+
+  private static String validationSection(ClinicalValidation v) {
+    StringBuilder h = new StringBuilder(VALIDATION_START).append("<h2>Clinical validation: ")
+        .append(v.passed() ? "passed" : "<span style=\"color:#c0392b\">failed</span>").append("</h2>")
+        .append("<p>Decision clinical-validation (processes/clinical-validation.dmn), on the held-out figures above."
+            + "</p><table><tr><th>rule</th><th>measured</th><th>threshold</th><th>result</th></tr>");
+    for (ClinicalValidation.Rule r : v.rules()) {
+      h.append("<tr><td style=\"text-align:left\">").append(esc(r.rule())).append("</td>")
+          .append(r.value() == null ? "<td>not measured</td>" : td(r.value())).append(td(r.threshold()))
+          .append("<td>").append(r.passed() ? "pass" : "<b>FAIL</b>").append("</td></tr>");
+    }
+    h.append("</table>");
+    if (!v.failures().isEmpty()) {
+      h.append("<p><b>Reasons the model was rejected</b></p><ul>");
+      for (String f : v.failures()) {
+        h.append("<li>").append(esc(f)).append("</li>");
+      }
+      h.append("</ul>");
+    }
+    return h.append(VALIDATION_END).toString();
   }
 
   /** Mean |SHAP| of the predicted class per feature over up to 100 held-out rows, largest first. */
@@ -131,6 +187,9 @@ public final class ModelCard {
         .append(", precision ").append(ci(ci.precision())).append(", AUPRC ").append(ci(ci.auprc())).append("</p>");
     h.append("<p>Confusion (rows truth, columns decision): ")
         .append(esc(Arrays.deepToString((int[][]) card.get("confusion")))).append("</p>");
+    if (card.get("calibration") instanceof Map<?, ?> cal) {
+      calibrationSection(h, cal, targetClass);
+    }
     h.append("<h2>Curves (").append(esc(targetClass)).append(" vs rest, held-out)</h2>");
     double[] score = new double[truth.length];
     boolean[] positive = new boolean[truth.length];
@@ -146,11 +205,50 @@ public final class ModelCard {
       h.append("<tr><td style=\"text-align:left\">").append(esc(str(e.getKey()))).append("</td>")
           .append(td(e.getValue())).append("</tr>");
     }
-    h.append("</table><h2>Limitations</h2><ul>");
+    h.append("</table>").append(VALIDATION_START).append("<h2>Clinical validation</h2><p>").append(esc(PENDING))
+        .append("</p>").append(VALIDATION_END).append("<h2>Limitations</h2><ul>");
     for (Object l : (List<?>) card.get("limitations")) {
       h.append("<li>").append(esc(str(l))).append("</li>");
     }
     return h.append("</ul></body></html>").toString();
+  }
+
+  /** Before/after figures of the calibration on the held-out rows, with both reliability curves in one diagram. */
+  private static void calibrationSection(StringBuilder h, Map<?, ?> cal, String targetClass) {
+    Map<?, ?> how = cal.get("calibration") instanceof Map<?, ?> m ? m : Map.of();
+    Map<?, ?> before = (Map<?, ?>) cal.get("before");
+    Map<?, ?> after = (Map<?, ?>) cal.get("after");
+    h.append("<h2>Calibration of ").append(esc(targetClass)).append(" (held-out)</h2><p>")
+        .append(esc(str(how.get("method")))).append(" ").append(esc(str(parameters(how))))
+        .append(", fitted on ").append(esc(str(how.get("fittedOn")))).append(" (").append(esc(str(how.get("rows"))))
+        .append(" rows, ").append(esc(str(how.get("cases")))).append(" cases). The model serves and decides on the "
+            + "calibrated probabilities.</p>");
+    h.append("<table><tr><th></th><th>Brier</th><th>calib. slope</th><th>calib. intercept</th>"
+        + "<th>mean predicted</th><th>observed share</th></tr>");
+    for (String which : List.of("before", "after")) {
+      Map<?, ?> f = which.equals("before") ? before : after;
+      h.append("<tr><td>").append(which).append("</td>").append(td(f.get("brier")))
+          .append(td(f.get("calibrationSlope"))).append(td(f.get("calibrationIntercept")))
+          .append(td(f.get("meanPredicted"))).append(td(f.get("observedShare"))).append("</tr>");
+    }
+    h.append("</table>");
+    h.append(svg("Reliability before (grey) and after (red) calibration", "predicted", "observed",
+        points(after.get("reliability")), true, points(before.get("reliability"))));
+  }
+
+  private static Map<Object, Object> parameters(Map<?, ?> how) {
+    Map<Object, Object> p = new LinkedHashMap<>();
+    for (Object key : List.of("slope", "intercept", "steps")) {
+      if (how.containsKey(key)) {
+        p.put(key, how.get(key));
+      }
+    }
+    return p;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<double[]> points(Object reliability) {
+    return reliability instanceof List<?> l ? (List<double[]>) l : List.of();
   }
 
   static List<double[]> roc(double[] score, boolean[] positive) {
@@ -225,6 +323,12 @@ public final class ModelCard {
   }
 
   private static String svg(String title, String xLabel, String yLabel, List<double[]> points, boolean diagonal) {
+    return svg(title, xLabel, yLabel, points, diagonal, null);
+  }
+
+  /** A square plot of {@code points} (red) and optionally {@code reference} (grey, dashed) on [0, 1] x [0, 1]. */
+  private static String svg(String title, String xLabel, String yLabel, List<double[]> points, boolean diagonal,
+                            List<double[]> reference) {
     int size = 220;
     int pad = 30;
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
@@ -234,6 +338,13 @@ public final class ModelCard {
     if (diagonal) {
       s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"10\" stroke=\"#ccc\"/>", pad,
           size + 10, pad + size));
+    }
+    if (reference != null) {
+      s.append("<polyline fill=\"none\" stroke=\"#888\" stroke-dasharray=\"4 3\" stroke-width=\"2\" points=\"");
+      for (double[] p : reference) {
+        s.append(String.format(Locale.ROOT, "%.1f,%.1f ", pad + p[0] * size, 10 + (1 - p[1]) * size));
+      }
+      s.append("\"/>");
     }
     s.append("<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\" points=\"");
     for (double[] p : points) {

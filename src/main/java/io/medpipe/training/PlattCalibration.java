@@ -11,37 +11,93 @@ package io.medpipe.training;
  * @param a   slope on the logit scale
  * @param b   intercept
  */
-public record PlattCalibration(int cls, double a, double b) {
+public record PlattCalibration(int cls, double a, double b) implements ProbabilityCalibration {
 
-  /** Fits on probabilities that no model saw the truth of (out-of-fold or held-out). */
+  /**
+   * Fits on probabilities that no model saw the truth of (out-of-fold or held-out): maximum likelihood, so the mean
+   * calibrated probability equals the observed prevalence. When the score separates the outcomes perfectly, where
+   * maximum likelihood has no finite solution, it uses Platt's (1999) smoothed targets (N+ + 1) / (N+ + 2) and
+   * 1 / (N- + 2) instead, which always have one.
+   *
+   * @throws IllegalArgumentException if the rows hold a single outcome
+   */
   public static PlattCalibration fit(int[] truth, double[][] proba, int cls) {
     double[] score = new double[truth.length];
     boolean[] positive = new boolean[truth.length];
+    int positives = 0;
     for (int i = 0; i < truth.length; i++) {
       score[i] = proba[i][cls];
       positive[i] = truth[i] == cls;
+      positives += positive[i] ? 1 : 0;
+    }
+    if (positives == 0 || positives == truth.length) {
+      throw new IllegalArgumentException("cannot fit Platt scaling for class " + cls + ": it needs both outcomes");
     }
     double[] slope = ClassificationMetrics.logisticFit(score, positive);
     if (Double.isNaN(slope[0]) || Double.isNaN(slope[1])) {
-      throw new IllegalArgumentException("cannot fit Platt scaling for class " + cls
-          + ": it needs both outcomes and a non-separable score");
+      slope = smoothedFit(score, positive, positives);
+    }
+    if (Double.isNaN(slope[0]) || Double.isNaN(slope[1])) {
+      throw new IllegalArgumentException("cannot fit Platt scaling for class " + cls + ": the fit did not converge");
     }
     return new PlattCalibration(cls, slope[1], slope[0]);
   }
 
-  /** The recalibrated probabilities of one row. */
-  public double[] apply(double[] proba) {
-    double p = Math.min(1 - 1e-6, Math.max(1e-6, proba[cls]));
-    double calibrated = 1 / (1 + Math.exp(-(a * Math.log(p / (1 - p)) + b)));
-    double rest = 1 - proba[cls];
-    double[] out = new double[proba.length];
-    for (int c = 0; c < proba.length; c++) {
-      if (c == cls) {
-        out[c] = calibrated;
-      } else {
-        out[c] = rest > 0 ? proba[c] / rest * (1 - calibrated) : (1 - calibrated) / (proba.length - 1);
+  /** {b0, b1} of the logistic regression on logit(score) with Platt's smoothed targets, by Newton-Raphson. */
+  private static double[] smoothedFit(double[] score, boolean[] positive, int positives) {
+    int n = score.length;
+    double high = (positives + 1.0) / (positives + 2.0);
+    double low = 1.0 / (n - positives + 2.0);
+    double[] z = new double[n];
+    for (int i = 0; i < n; i++) {
+      double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));
+      z[i] = Math.log(p / (1 - p));
+    }
+    double b0 = 0;
+    double b1 = 1;
+    for (int it = 0; it < 200; it++) {
+      double g0 = 0;
+      double g1 = 0;
+      double h00 = 1e-12;
+      double h01 = 0;
+      double h11 = 1e-12;
+      for (int i = 0; i < n; i++) {
+        double p = 1 / (1 + Math.exp(-(b0 + b1 * z[i])));
+        double r = (positive[i] ? high : low) - p;
+        double w = Math.max(p * (1 - p), 1e-12);
+        g0 += r;
+        g1 += r * z[i];
+        h00 += w;
+        h01 += w * z[i];
+        h11 += w * z[i] * z[i];
+      }
+      double det = h00 * h11 - h01 * h01;
+      double d0 = (h11 * g0 - h01 * g1) / det;
+      double d1 = (h00 * g1 - h01 * g0) / det;
+      // damped: the loss is convex and bounded below with soft targets, so shorter steps always converge
+      double scale = Math.min(1, 5 / Math.max(Math.abs(d0), Math.abs(d1)));
+      b0 += scale * d0;
+      b1 += scale * d1;
+      if (Math.abs(d0) < 1e-10 && Math.abs(d1) < 1e-10) {
+        return new double[] {b0, b1};
       }
     }
-    return out;
+    return new double[] {Double.NaN, Double.NaN};
+  }
+
+  @Override
+  public double[] apply(double[] proba) {
+    double p = Math.min(1 - 1e-6, Math.max(1e-6, proba[cls]));
+    return ProbabilityCalibration.replace(proba, cls, 1 / (1 + Math.exp(-(a * Math.log(p / (1 - p)) + b))));
+  }
+
+  @Override
+  public java.util.Map<String, Object> asMap() {
+    java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+    map.put("method", "platt");
+    map.put("class", cls);
+    map.put("slope", a);
+    map.put("intercept", b);
+    return map;
   }
 }

@@ -134,6 +134,54 @@ class MlopsPipelineProcessTest {
   }
 
   @Test
+  void failedValidationReachesTheModelCardStepWithItsRowsAndReasons() {
+    ProcessInstance pipeline = startPipeline();
+    ProcessInstance develop = calledProcessInstance(PROCESS_DEVELOP, pipeline);
+    for (String topic : List.of(TOPIC_EXTRACT_DATA, TOPIC_PSEUDONYMIZE, TOPIC_EDA, TOPIC_PHI_SCAN)) {
+      completeExternalTask(develop, topic, null);
+    }
+    completeExternalTask(develop, TOPIC_TRAIN_MODEL, withVariables(VAR_TRAINING_RUN_ID, "run-1"));
+    completeExternalTask(develop, TOPIC_EVALUATE_MODEL,
+        withVariables(VAR_RARE_RECALL_LOWER, 0.62, VAR_RARE_AUPRC_LOWER, 0.41, VAR_RARE_ROC_AUC, 0.95));
+
+    BpmnAwareTests.assertThat(develop).isWaitingAt(TOPIC_RECORD_VALIDATION).hasPassed(VALIDATE_THRESHOLDS)
+        .hasNotPassed(DEVELOP_REJECTED);
+    // what the worker fetches: the run, the verdict, every rule and the reasons
+    List<LockedExternalTask> locked = fetchAndLock(TOPIC_RECORD_VALIDATION, WORKER, 1);
+    assertThat(locked).hasSize(1);
+    org.camunda.bpm.engine.variable.VariableMap seen = locked.get(0).getVariables();
+    assertThat(seen.get(VAR_TRAINING_RUN_ID)).isEqualTo("run-1");
+    assertThat(seen.get(VAR_VALIDATION_PASSED)).isEqualTo(false);
+    // the lists reach a worker as the JSON the engine stored, which is how RecordValidationWorker reads them
+    String results = seen.<org.camunda.bpm.engine.variable.value.ObjectValue>getValueTyped(VAR_VALIDATION_RESULTS)
+        .getValueSerialized();
+    assertThat(results).contains("\"rule\":\"rare-class recall (95% CI lower bound)\"", "\"value\":0.62",
+        "\"threshold\":0.8", "\"passed\":false", "\"rule\":\"rare-class ROC-AUC\"", "\"passed\":true");
+    assertThat(seen.<org.camunda.bpm.engine.variable.value.ObjectValue>getValueTyped(VAR_VALIDATION_FAILURES)
+        .getValueSerialized()).isEqualTo("[\"rare-class recall (95% CI lower bound) 0.62 < 0.80\","
+            + "\"rare-class AUPRC (95% CI lower bound) 0.41 < 0.50\"]");
+    externalTaskService().complete(locked.get(0).getId(), WORKER);
+
+    BpmnAwareTests.assertThat(develop).isEnded().hasPassedInOrder(VALIDATE_THRESHOLDS, TOPIC_RECORD_VALIDATION,
+        DEVELOP_REJECTED);
+    BpmnAwareTests.assertThat(pipeline).isEnded().hasPassed(PIPELINE_REJECTED_AT_VALIDATION);
+  }
+
+  @Test
+  void everyElementOfDevelopHasADiagramShapeSoCockpitCanDrawIt() {
+    var model = org.camunda.bpm.model.bpmn.Bpmn.readModelFromStream(
+        MlopsPipelineProcessTest.class.getClassLoader().getResourceAsStream("processes/develop.bpmn"));
+    var drawn = new java.util.HashSet<String>();
+    model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnShape.class)
+        .forEach(shape -> drawn.add(shape.getBpmnElement().getId()));
+    model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnEdge.class)
+        .forEach(edge -> drawn.add(edge.getBpmnElement().getId()));
+    var elements = model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.FlowElement.class).stream()
+        .map(org.camunda.bpm.model.bpmn.instance.FlowElement::getId).toList();
+    assertThat(drawn).containsAll(elements);
+  }
+
+  @Test
   void stagingTestsFail() {
     ProcessInstance pipeline = startPipeline();
     develop(pipeline, 0.86, 0.61, 0.95);
@@ -313,6 +361,9 @@ class MlopsPipelineProcessTest {
     completeExternalTask(develop, TOPIC_TRAIN_MODEL, withVariables(VAR_TRAINING_RUN_ID, "run-1"));
     completeExternalTask(develop, TOPIC_EVALUATE_MODEL,
         withVariables(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc));
+    // pass or fail, the decision's rows go into the model card before the run goes on or ends
+    BpmnAwareTests.assertThat(develop).isWaitingAt(TOPIC_RECORD_VALIDATION);
+    completeExternalTask(develop, TOPIC_RECORD_VALIDATION, null);
     return develop;
   }
 

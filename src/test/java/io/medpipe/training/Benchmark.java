@@ -13,13 +13,15 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The benchmark command (not a test): the peer protocol on the real data sets, and forest training time by rows.
+ * The benchmark command (not a test): the peer protocol on the real data sets (uncalibrated configurations, then the
+ * pipeline's calibrated selection nested in the outer folds beside calibrated fixed configurations), and forest
+ * training time by rows.
  *
  * <p>Protocol, as the scikit-learn peers (data/README.md): the folds of {@code folds_seed42.csv} (stratified 5-fold,
  * seed 42), pooled out-of-fold predictions, 300 trees. Run after {@code mvn -o test-compile} with
  * <pre>
  * mvn -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.medpipe.training.Benchmark [peers|scale|all]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.medpipe.training.Benchmark [peers|calibrated|scale|all]
  * </pre>
  */
 public final class Benchmark {
@@ -32,6 +34,10 @@ public final class Benchmark {
     if (mode.equals("peers") || mode.equals("all")) {
       peers("heart_cleveland", "num");
       peers("hepatitis", "class");
+    }
+    if (mode.equals("peers") || mode.equals("calibrated") || mode.equals("all")) {
+      calibrated("heart_cleveland", "num");
+      calibrated("hepatitis", "class");
     }
     if (mode.equals("scale") || mode.equals("all")) {
       scale();
@@ -64,7 +70,7 @@ public final class Benchmark {
     configs.put("GBT + cost matrix", TrainingOptions.boosting(300, 42).withCosts(costs));
 
     System.out.printf(Locale.ROOT, "%n%s: %d rows, classes %s, counts %s; rarest %s; 5 folds from folds_seed42.csv,"
-        + " pooled out-of-fold, 300 trees%n", set, data.rows(), data.classes(), java.util.Arrays.toString(counts),
+        + " pooled out-of-fold, 300 trees; uncalibrated, cost matrix with miss cost 5%n", set, data.rows(), data.classes(), java.util.Arrays.toString(counts),
         data.classes().get(rare));
     System.out.println("| configuration | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity"
         + " | rarest Brier | Brier after Platt | calib. slope | calib. intercept | train s (5 folds) |");
@@ -77,6 +83,105 @@ public final class Benchmark {
           r.specificity(), r.brier(), plattBrier(data.y(), cv.proba(), fold, rare), r.calibrationSlope(),
           r.calibrationIntercept(), cv.trainSeconds());
     }
+  }
+
+  /** The declared primary row: what the pipeline itself would do, nested inside each outer fold. */
+  static final String PRIMARY = "pipeline search, nested (medpipe's selected configuration)";
+
+  /**
+   * The peer protocol with calibrated models, every choice made inside the outer training folds only. Declared before
+   * running, and the same for both sets: the primary row is the pipeline's own search and policy (decisions on
+   * calibrated probabilities with the configured miss cost, Platt), nested per outer fold and refitted with 300 trees
+   * ({@link DatasetEvaluation#search}). The other rows are fixed configurations whose calibration is fitted on an inner
+   * 5-fold cross-validation of the outer training rows ({@link #nestedCalibrated}); they show what each ingredient
+   * does, and none of them is picked per column.
+   */
+  static void calibrated(String set, String label) throws IOException {
+    FeatureTable data = CsvFixtures.read("/data/" + set + "/" + set + ".csv", label);
+    int[] fold = folds(set, label);
+    int rare = DatasetEvaluation.rarest(data);
+    int k = data.classes().size();
+    double m = TrainingService.RARE_MISS_COST;
+    CostMatrix costs = CostMatrix.rareMiss(k, rare, m);
+    TrainingOptions rf = TrainingOptions.defaults(42).withTrees(300).withClassWeighting(ClassWeighting.NONE)
+        .withMaxNodes(100_000);
+    TrainingOptions smote = rf.withResampling(Resampling.SMOTE);
+    TrainingOptions gbt = TrainingOptions.boosting(300, 42);
+    Map<String, TrainingOptions> configs = new LinkedHashMap<>();
+    configs.put("RF balanced + Platt + cost matrix", rf.withClassWeighting(ClassWeighting.BALANCED).withCosts(costs));
+    configs.put("RF + SMOTE + Platt + cost matrix", smote.withCosts(costs));
+    configs.put("RF + SMOTE + isotonic + cost matrix", smote.withCosts(costs));
+    configs.put("RF + SMOTE + Platt (most probable)", smote);
+    configs.put("RF + undersampling + Platt + cost matrix", rf.withResampling(Resampling.UNDERSAMPLE).withCosts(costs));
+    configs.put("GBT + Platt + cost matrix", gbt.withCosts(costs));
+    configs.put("GBT + SMOTE + Platt + cost matrix", gbt.withResampling(Resampling.SMOTE).withCosts(costs));
+
+    System.out.printf(Locale.ROOT, "%n%s, calibrated (nested: every choice and every calibration fitted inside the "
+        + "outer training folds), rarest %s, miss cost %.0f%n", set, data.classes().get(rare), m);
+    System.out.println("| configuration | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity"
+        + " | rarest Brier before -> after | calib. slope after | calib. intercept after | s |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    long start = System.nanoTime();
+    DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    row(PRIMARY + " " + search.perFold(), search.cv(), Double.NaN, rare, seconds);
+    for (Map.Entry<String, TrainingOptions> e : configs.entrySet()) {
+      ProbabilityCalibration.Method method = e.getKey().contains("isotonic") ? ProbabilityCalibration.Method.ISOTONIC
+          : ProbabilityCalibration.Method.PLATT;
+      start = System.nanoTime();
+      double[] rawBrier = new double[1];
+      CrossValidation.Result cv = nestedCalibrated(data, e.getValue(), fold, method, rare, rawBrier);
+      row(e.getKey(), cv, rawBrier[0], rare, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static void row(String name, CrossValidation.Result cv, double brierBefore, int rare, double seconds) {
+    ClassificationMetrics.PerClass r = cv.metrics().perClass().get(rare);
+    System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %s%.3f | %.2f | %.2f | %.0f |%n", name,
+        cv.metrics().macroF1(), cv.metrics().balancedAccuracy(), r.auprc(), r.recall(), r.specificity(),
+        Double.isNaN(brierBefore) ? "" : String.format(Locale.ROOT, "%.3f -> ", brierBefore), r.brier(),
+        r.calibrationSlope(), r.calibrationIntercept(), seconds);
+  }
+
+  /**
+   * Outer cross-validation of one configuration whose model is calibrated as the pipeline calibrates it: in each outer
+   * fold an inner stratified 5-fold cross-validation of the outer training rows gives out-of-fold predictions, the
+   * calibration of the rarest class is fitted on those, and the model refitted on all outer training rows carries it.
+   * A cost matrix's miss cost is capped by {@link ModelSelection#capMissCost} on the inner predictions, as the
+   * pipeline's search does. {@code rawBrier[0]} receives the rarest-class Brier of the same models without
+   * calibration.
+   */
+  static CrossValidation.Result nestedCalibrated(FeatureTable data, TrainingOptions options, int[] fold,
+                                                 ProbabilityCalibration.Method method, int rare, double[] rawBrier) {
+    int n = data.rows();
+    int k = java.util.Arrays.stream(fold).max().orElse(0) + 1;
+    double[][] proba = new double[n][];
+    int[] predicted = new int[n];
+    double brier = 0;
+    List<CrossValidation.Fold> details = new ArrayList<>();
+    for (int f = 0; f < k; f++) {
+      final int ff = f;
+      int[] test = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] == ff).toArray();
+      int[] train = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != ff).toArray();
+      FeatureTable trainTable = data.subset(train);
+      CrossValidation.Result inner = CrossValidation.run(trainTable, options, CrossValidation.DEFAULT_FOLDS, 42);
+      // the miss cost capped as the pipeline caps it, on the inner folds' cross-fitted calibrated predictions
+      TrainingOptions capped = ModelSelection.capMissCost(options, CrossValidation.recalibrate(inner, trainTable.y(),
+          trainTable.classes(), method, rare).proba(), trainTable.y(), rare, TrainingService.REQUIRED_SPECIFICITY);
+      ClassifierModel raw = ClassifierModel.fit(trainTable, capped);
+      ClassifierModel model = raw.withCalibration(ProbabilityCalibration.fit(method, trainTable.y(), inner.proba(),
+          rare), null);
+      for (int i : test) {
+        double[] p = raw.predictProba(data.x()[i]);
+        brier += Math.pow(p[rare] - (data.y()[i] == rare ? 1 : 0), 2) / n;
+        proba[i] = model.predictProba(data.x()[i]);
+        predicted[i] = model.decide(proba[i]);
+      }
+      details.add(new CrossValidation.Fold(f, train, test, 0));
+    }
+    rawBrier[0] = brier;
+    return new CrossValidation.Result(options, k, null, proba, predicted,
+        ClassificationMetrics.of(data.y(), proba, predicted, data.classes()), List.copyOf(details), 0);
   }
 
   /**
