@@ -11,22 +11,29 @@ import smile.base.cart.Node;
 import smile.base.cart.OrdinalNode;
 
 /**
- * A Smile random forest flattened into arrays, and exact path-dependent TreeSHAP (Lundberg et al. 2020, Algorithm 2)
- * of ONE class over it: the same values as {@code RandomForest.shap} (covers = node sample counts, leaf values =
- * Laplace-smoothed posteriori), computed faster.
+ * A Smile random forest flattened into arrays, and exact path-dependent TreeSHAP of ONE class over it: the same values
+ * as {@code RandomForest.shap} (covers = node sample counts, leaf values = Laplace-smoothed posteriori), computed
+ * several times faster than the textbook recursion (Lundberg et al. 2020, Algorithm 2).
  *
- * <p>Why it is faster than walking Smile's nodes with the textbook recursion, while staying exact:
+ * <p>The method. Path-dependent TreeSHAP gives feature i, for every leaf with value v whose path holds the n distinct
+ * features j with zero fraction z_j (product of the cover ratios of j's splits on the path) and one fraction o_j
+ * (1 if the row follows every one of j's splits on the path, else 0), the share
+ * <pre>  v (o_i - z_i) sum_{S} |S|! (n-|S|-1)! / n! prod_{j in S} o_j prod_{j not in S, j != i} z_j</pre>
+ * and since |S|! (n-|S|-1)! / n! = integral_0^1 t^|S| (1-t)^(n-|S|-1) dt, that is
+ * <pre>  v (o_i - z_i) integral_0^1 prod_{j != i} g_j(t) dt,   g_j(t) = z_j (1 - t) + o_j t,</pre>
+ * the integral of a polynomial of degree n - 1, which Gauss-Legendre quadrature with ceil(n/2) points computes
+ * EXACTLY (up to rounding); this is the idea of Linear TreeSHAP (Yu et al., NeurIPS 2022). So:
  * <ul>
- *   <li>all trees live in a few primitive arrays (no Node objects, no virtual {@code branch(Tuple)}, no boxing);
- *   <li>in path-dependent TreeSHAP a path element's "one fraction" is always 0 or 1. For the elements with 0 (the
- *       features whose split the row does not follow) the unwound sum is {@code S0 / zeroFraction} with one
- *       {@code S0} per leaf, so their contribution {@code -S0 * value} costs O(1) instead of O(depth) each (the
- *       observation behind Fast TreeSHAP v1, Yang 2021);
- *   <li>the divisions by (d + 1), (i + 1) and (d - i) are table look-ups of precomputed ratios;
- *   <li>the path buffer is reused per thread, so an explanation allocates only its result.
+ *   <li>each node keeps G(t_q) = prod_j g_j(t_q) at the m quadrature points of its tree (one multiplication per point
+ *       and node, instead of Algorithm 2's O(depth) EXTEND and path copy);
+ *   <li>at a leaf, a feature the row does not follow (o = 0) gets -v sum_q w_q G(t_q) / (1 - t_q), the same for all
+ *       of them, computed once; a feature it follows gets v (1 - z) sum_q w_q G(t_q) / g(t_q), O(m) instead of
+ *       Algorithm 2's O(depth) UNWIND;
+ *   <li>all trees live in a few primitive arrays (no Node objects, no virtual {@code branch(Tuple)}), and the scratch
+ *       buffers are reused per thread, so an explanation allocates only its result.
  * </ul>
- * Fast TreeSHAP v2, which precomputes per leaf a table of size 2^(unique features on the path), is not used: the
- * forests served here grow up to depth 20 (256 leaves per tree), where those tables would need gigabytes.
+ * Fast TreeSHAP v2 (Yang 2021), which precomputes per leaf a table of size 2^(distinct features on the path), is not
+ * used: the forests served here grow up to depth 20 (256 leaves per tree), where those tables would need gigabytes.
  *
  * <p>Immutable and thread-safe; built once per model (it is a cache, never serialised).
  */
@@ -36,6 +43,8 @@ final class ForestShap {
   private final int trees;
   /** Root node index of each tree. */
   private final int[] roots;
+  /** Quadrature points per tree: ceil(n/2) for the most distinct features n on any of its paths, at least 1. */
+  private final int[] points;
   /** Split feature per node; -1 for a leaf. */
   private final int[] feature;
   /** Split value per node: the row goes to {@link #yes} when {@code x[feature] <= threshold}. */
@@ -48,11 +57,12 @@ final class ForestShap {
   private final double[] value;
   /** The deepest leaf's depth in edges (root = 0). */
   private final int depth;
-  /** ratio[d][i] tables for path length d+1 (d = 0..depth+1): see {@link #tables}. */
-  private final double[][] iPlus1OverDPlus1;
-  private final double[][] dMinusIOverDPlus1;
-  private final double[][] dPlus1OverIPlus1;
-  private final double[][] dPlus1OverDMinusI;
+  /** The most quadrature points of any tree. */
+  private final int maxPoints;
+  /** Gauss-Legendre on [0, 1] with m points: t[m][q], w[m][q], and w[m][q] / (1 - t[m][q]). */
+  private final double[][] t;
+  private final double[][] w;
+  private final double[][] coldW;
 
   private static final Field ORDINAL_VALUE;
 
@@ -65,14 +75,15 @@ final class ForestShap {
     }
   }
 
-  /** One thread's path buffer, grown on demand (Tomcat's request threads are reused, so this stops allocation). */
-  private static final ThreadLocal<Path> PATHS = new ThreadLocal<>();
+  /** One thread's scratch buffers, grown on demand (Tomcat's request threads are reused, so this stops allocation). */
+  private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
 
-  private ForestShap(int k, int[] roots, int[] feature, double[] threshold, int[] yes, int[] no, double[] cover,
-                     double[] value, int depth) {
+  private ForestShap(int k, int[] roots, int[] points, int[] feature, double[] threshold, int[] yes, int[] no,
+                     double[] cover, double[] value, int depth) {
     this.k = k;
     this.trees = roots.length;
     this.roots = roots;
+    this.points = points;
     this.feature = feature;
     this.threshold = threshold;
     this.yes = yes;
@@ -80,23 +91,54 @@ final class ForestShap {
     this.cover = cover;
     this.value = value;
     this.depth = depth;
-    int n = depth + 3;
-    iPlus1OverDPlus1 = new double[n][];
-    dMinusIOverDPlus1 = new double[n][];
-    dPlus1OverIPlus1 = new double[n][];
-    dPlus1OverDMinusI = new double[n][];
-    for (int d = 0; d < n; d++) {
-      iPlus1OverDPlus1[d] = new double[d + 1];
-      dMinusIOverDPlus1[d] = new double[d + 1];
-      dPlus1OverIPlus1[d] = new double[d + 1];
-      dPlus1OverDMinusI[d] = new double[d + 1];
-      for (int i = 0; i <= d; i++) {
-        iPlus1OverDPlus1[d][i] = (double) (i + 1) / (d + 1);
-        dMinusIOverDPlus1[d][i] = (double) (d - i) / (d + 1);
-        dPlus1OverIPlus1[d][i] = (double) (d + 1) / (i + 1);
-        dPlus1OverDMinusI[d][i] = i < d ? (double) (d + 1) / (d - i) : 0;
+    this.maxPoints = Arrays.stream(points).max().orElse(1);
+    t = new double[maxPoints + 1][];
+    w = new double[maxPoints + 1][];
+    coldW = new double[maxPoints + 1][];
+    for (int m = 1; m <= maxPoints; m++) {
+      double[][] rule = gaussLegendre01(m);
+      t[m] = rule[0];
+      w[m] = rule[1];
+      coldW[m] = new double[m];
+      for (int q = 0; q < m; q++) {
+        coldW[m][q] = w[m][q] / (1 - t[m][q]);
       }
     }
+  }
+
+  /**
+   * Gauss-Legendre nodes and weights on [0, 1]: exact for polynomials of degree up to 2m - 1 (Newton's method on the
+   * Legendre polynomial P_m, as in Numerical Recipes' gauleg).
+   */
+  static double[][] gaussLegendre01(int m) {
+    double[] nodes = new double[m];
+    double[] weights = new double[m];
+    for (int i = 0; i < (m + 1) / 2; i++) {
+      double z = Math.cos(Math.PI * (i + 0.75) / (m + 0.5));
+      double derivative;
+      for (int iteration = 0; ; iteration++) {
+        double p1 = 1;
+        double p2 = 0;
+        for (int j = 1; j <= m; j++) {
+          double p3 = p2;
+          p2 = p1;
+          p1 = ((2.0 * j - 1) * z * p2 - (j - 1.0) * p3) / j;
+        }
+        derivative = m * (z * p1 - p2) / (z * z - 1);
+        double previous = z;
+        z = previous - p1 / derivative;
+        if (Math.abs(z - previous) <= 1e-15 || iteration > 100) {
+          break;
+        }
+      }
+      // on [-1, 1]: nodes -z and z with weight 2 / ((1 - z^2) P'(z)^2); mapped to [0, 1]: halved
+      double weight = 1 / ((1 - z * z) * derivative * derivative);
+      nodes[i] = (1 - z) / 2;
+      nodes[m - 1 - i] = (1 + z) / 2;
+      weights[i] = weight;
+      weights[m - 1 - i] = weight;
+    }
+    return new double[][] {nodes, weights};
   }
 
   /**
@@ -108,10 +150,13 @@ final class ForestShap {
   static ForestShap of(CART[] forest, int k) {
     Builder b = new Builder(k);
     int[] roots = new int[forest.length];
-    for (int t = 0; t < forest.length; t++) {
-      roots[t] = b.add(forest[t].root(), 0);
+    int[] points = new int[forest.length];
+    for (int tree = 0; tree < forest.length; tree++) {
+      b.distinct = 0;
+      roots[tree] = b.add(forest[tree].root(), 0, new java.util.HashMap<>());
+      points[tree] = Math.max(1, (b.distinct + 1) / 2);
     }
-    return b.build(roots);
+    return b.build(roots, points);
   }
 
   private static final class Builder {
@@ -119,30 +164,35 @@ final class ForestShap {
     final List<Node> nodes = new ArrayList<>();
     final List<int[]> links = new ArrayList<>(); // {yes, no}
     int depth;
+    /** The most distinct features on one path of the current tree. */
+    int distinct;
 
     Builder(int k) {
       this.k = k;
     }
 
-    int add(Node node, int level) {
+    int add(Node node, int level, java.util.Map<Integer, Integer> onPath) {
       int index = nodes.size();
       nodes.add(node);
       links.add(new int[] {-1, -1});
       depth = Math.max(depth, level);
+      distinct = Math.max(distinct, onPath.size());
       if (node instanceof InternalNode split) {
         if (!(split instanceof OrdinalNode)) {
           throw new IllegalArgumentException("unsupported split " + split.getClass().getSimpleName());
         }
-        int t = add(split.trueChild(), level + 1);
-        int f = add(split.falseChild(), level + 1);
-        links.set(index, new int[] {t, f});
+        onPath.merge(split.feature(), 1, Integer::sum);
+        int yes = add(split.trueChild(), level + 1, onPath);
+        int no = add(split.falseChild(), level + 1, onPath);
+        onPath.computeIfPresent(split.feature(), (f, n) -> n == 1 ? null : n - 1);
+        links.set(index, new int[] {yes, no});
       } else if (!(node instanceof DecisionNode)) {
         throw new IllegalArgumentException("unsupported leaf " + node.getClass().getSimpleName());
       }
       return index;
     }
 
-    ForestShap build(int[] roots) {
+    ForestShap build(int[] roots, int[] points) {
       int n = nodes.size();
       int[] feature = new int[n];
       double[] threshold = new double[n];
@@ -169,12 +219,39 @@ final class ForestShap {
           System.arraycopy(posteriori, 0, value, i * k, k);
         }
       }
-      return new ForestShap(k, roots, feature, threshold, yes, no, cover, value, depth);
+      return new ForestShap(k, roots, points, feature, threshold, yes, no, cover, value, depth);
     }
   }
 
   int depth() {
     return depth;
+  }
+
+  /** Per-thread buffers: G per recursion level, and the state of each distinct feature on the current path. */
+  private static final class Scratch {
+    final int levels;
+    final int stride;
+    final int features;
+    final double[] g;
+    final double[] zero;
+    final boolean[] one;
+    final boolean[] onPath;
+    final int[] stack;
+
+    Scratch(int levels, int stride, int features) {
+      this.levels = levels;
+      this.stride = stride;
+      this.features = features;
+      g = new double[levels * stride];
+      zero = new double[features];
+      one = new boolean[features];
+      onPath = new boolean[features];
+      stack = new int[levels];
+    }
+
+    boolean fits(int levels, int stride, int features) {
+      return this.levels >= levels && this.stride >= stride && this.features >= features;
+    }
   }
 
   /**
@@ -188,15 +265,22 @@ final class ForestShap {
     if (c < 0 || c >= k) {
       throw new IllegalArgumentException("class " + c + " outside 0.." + (k - 1));
     }
-    Path p = PATHS.get();
-    if (p == null || p.maxDepth < depth + 2) {
-      p = new Path(depth + 2);
-      PATHS.set(p);
+    Scratch s = SCRATCH.get();
+    if (s == null || !s.fits(depth + 2, maxPoints, phi.length)) {
+      s = new Scratch(depth + 2, maxPoints, phi.length);
+      SCRATCH.set(s);
     }
     Arrays.fill(phi, 0);
     double output = 0;
-    for (int t = 0; t < trees; t++) {
-      output += recurse(roots[t], x, c, p, phi, 0, 0, 1, 1, -1);
+    for (int tree = 0; tree < trees; tree++) {
+      int m = points[tree];
+      Arrays.fill(s.g, 0, m, 1);
+      walk(roots[tree], x, c, m, s, 0, 0, phi);
+      int node = roots[tree];
+      while (feature[node] >= 0) {
+        node = x[feature[node]] <= threshold[node] ? yes[node] : no[node];
+      }
+      output += value[node * k + c];
     }
     for (int j = 0; j < phi.length; j++) {
       phi[j] /= trees;
@@ -204,144 +288,84 @@ final class ForestShap {
     return output / trees;
   }
 
-  /** The paths of every recursion level in one buffer: level L's path occupies [offset(L), offset(L) + L + 1). */
-  private static final class Path {
-    final int maxDepth;
-    final int[] feature;
-    final double[] zero;
-    final double[] one;
-    final double[] weight;
-
-    Path(int maxDepth) {
-      this.maxDepth = maxDepth;
-      int size = (maxDepth + 1) * (maxDepth + 2) / 2 + maxDepth + 2;
-      feature = new int[size];
-      zero = new double[size];
-      one = new double[size];
-      weight = new double[size];
-    }
-  }
-
-  private static int offset(int level) {
-    return level * (level + 1) / 2;
-  }
-
   /**
-   * One node of the recursion. {@code level} is the recursion depth (where this node's path lives in the buffer);
-   * {@code d} the index of the element this node appends. Returns the leaf value of the row's own path (following
-   * the hot children), so the caller gets the tree's output without a second descent.
+   * One node: {@code s.g[level * stride ...]} holds G at this tree's m quadrature points for the path down to the
+   * node, {@code s.stack[0 .. n)} the distinct features on it and {@code s.zero}/{@code s.one} their fractions.
    */
-  private double recurse(int node, double[] x, int c, Path p, double[] phi, int level, int d, double zeroFraction,
-                         double oneFraction, int featureIndex) {
-    int base = offset(level);
-    if (level > 0) {
-      int parent = offset(level - 1);
-      System.arraycopy(p.feature, parent, p.feature, base, d);
-      System.arraycopy(p.zero, parent, p.zero, base, d);
-      System.arraycopy(p.one, parent, p.one, base, d);
-      System.arraycopy(p.weight, parent, p.weight, base, d);
-    }
-    extend(p, base, d, zeroFraction, oneFraction, featureIndex);
-
+  private void walk(int node, double[] x, int c, int m, Scratch s, int level, int n, double[] phi) {
     int f = feature[node];
     if (f < 0) {
-      double v = value[node * k + c];
-      leaf(p, base, d, v, phi);
-      return v;
+      leaf(value[node * k + c], m, s, level * s.stride, n, phi);
+      return;
     }
     boolean toYes = x[f] <= threshold[node];
-    int hot = toYes ? yes[node] : no[node];
-    int cold = toYes ? no[node] : yes[node];
-    double size = cover[node];
-    double incomingZero = 1;
-    double incomingOne = 1;
-    int pathIndex = 0;
-    while (pathIndex <= d && p.feature[base + pathIndex] != f) {
-      pathIndex++;
+    double[] tq = t[m];
+    double[] g = s.g;
+    int from = level * s.stride;
+    int to = from + s.stride;
+    boolean seen = s.onPath[f];
+    double oldZero = s.zero[f];
+    boolean oldOne = s.one[f];
+    for (int branch = 0; branch < 2; branch++) {
+      int child = branch == 0 ? yes[node] : no[node];
+      boolean hot = (branch == 0) == toYes;
+      double z = cover[child] / cover[node];
+      boolean o = hot;
+      if (seen) {
+        z *= oldZero;
+        o &= oldOne;
+        for (int q = 0; q < m; q++) {
+          double u = tq[q];
+          g[to + q] = g[from + q] / (oldZero * (1 - u) + (oldOne ? u : 0)) * (z * (1 - u) + (o ? u : 0));
+        }
+      } else {
+        for (int q = 0; q < m; q++) {
+          double u = tq[q];
+          g[to + q] = g[from + q] * (z * (1 - u) + (o ? u : 0));
+        }
+      }
+      s.zero[f] = z;
+      s.one[f] = o;
+      s.onPath[f] = true;
+      if (seen) {
+        walk(child, x, c, m, s, level + 1, n, phi);
+      } else {
+        s.stack[n] = f;
+        walk(child, x, c, m, s, level + 1, n + 1, phi);
+      }
     }
-    if (pathIndex <= d) {
-      incomingZero = p.zero[base + pathIndex];
-      incomingOne = p.one[base + pathIndex];
-      unwind(p, base, d, pathIndex);
-      d--;
-    }
-    double out = recurse(hot, x, c, p, phi, level + 1, d + 1, cover[hot] / size * incomingZero, incomingOne, f);
-    recurse(cold, x, c, p, phi, level + 1, d + 1, cover[cold] / size * incomingZero, 0, f);
-    return out;
+    s.zero[f] = oldZero;
+    s.one[f] = oldOne;
+    s.onPath[f] = seen;
   }
 
-  /**
-   * Adds a leaf's share to every feature on its path. The unwound sum of an element with one fraction 0 is S0 / its
-   * zero fraction, where S0 = sum_i w[i] (d+1)/(d-i) is the same for all of them; its contribution
-   * (unwound sum) * (0 - zero) * v is therefore -S0 * v. Elements with one fraction 1 unwind in O(d) as in the
-   * reference implementation.
-   */
-  private void leaf(Path p, int base, int d, double v, double[] phi) {
-    double[] w = p.weight;
-    double[] r0 = dPlus1OverDMinusI[d];
-    double s0 = 0;
-    for (int i = 0; i < d; i++) {
-      s0 += w[base + i] * r0[i];
+  /** Adds one leaf's shares: the formula in the class comment, per distinct feature on its path. */
+  private void leaf(double v, int m, Scratch s, int at, int n, double[] phi) {
+    if (n == 0) {
+      return;
     }
-    double coldShare = -s0 * v;
-    double[] a = dPlus1OverIPlus1[d];
-    double[] b = dMinusIOverDPlus1[d];
-    for (int e = 1; e <= d; e++) {
-      int f = p.feature[base + e];
-      if (p.one[base + e] == 0) {
+    double[] g = s.g;
+    double[] cw = coldW[m];
+    double coldSum = 0;
+    for (int q = 0; q < m; q++) {
+      coldSum += cw[q] * g[at + q];
+    }
+    double coldShare = -v * coldSum;
+    double[] tq = t[m];
+    double[] wq = w[m];
+    for (int e = 0; e < n; e++) {
+      int f = s.stack[e];
+      if (!s.one[f]) {
         phi[f] += coldShare;
       } else {
-        double zero = p.zero[base + e];
-        double next = w[base + d];
-        double total = 0;
-        for (int i = d - 1; i >= 0; i--) {
-          double t = next * a[i];
-          total += t;
-          next = w[base + i] - t * zero * b[i];
+        double z = s.zero[f];
+        double sum = 0;
+        for (int q = 0; q < m; q++) {
+          double u = tq[q];
+          sum += wq[q] * g[at + q] / (z * (1 - u) + u);
         }
-        phi[f] += total * (1 - zero) * v;
+        phi[f] += v * (1 - z) * sum;
       }
-    }
-  }
-
-  private void extend(Path p, int base, int d, double zeroFraction, double oneFraction, int featureIndex) {
-    p.feature[base + d] = featureIndex;
-    p.zero[base + d] = zeroFraction;
-    p.one[base + d] = oneFraction;
-    double[] w = p.weight;
-    w[base + d] = d == 0 ? 1 : 0;
-    double[] up = iPlus1OverDPlus1[d];
-    double[] down = dMinusIOverDPlus1[d];
-    if (oneFraction != 0) {
-      for (int i = d - 1; i >= 0; i--) {
-        w[base + i + 1] += oneFraction * w[base + i] * up[i];
-        w[base + i] = zeroFraction * w[base + i] * down[i];
-      }
-    } else {
-      for (int i = d - 1; i >= 0; i--) {
-        w[base + i] = zeroFraction * w[base + i] * down[i];
-      }
-    }
-  }
-
-  /** Removes element {@code pathIndex} (a feature seen again deeper on the path); as the reference implementation. */
-  private static void unwind(Path p, int base, int d, int pathIndex) {
-    double oneFraction = p.one[base + pathIndex];
-    double zeroFraction = p.zero[base + pathIndex];
-    double nextOnePortion = p.weight[base + d];
-    for (int i = d - 1; i >= 0; i--) {
-      if (oneFraction != 0) {
-        double t = p.weight[base + i];
-        p.weight[base + i] = nextOnePortion * (d + 1) / ((i + 1) * oneFraction);
-        nextOnePortion = t - p.weight[base + i] * zeroFraction * (d - i) / (d + 1);
-      } else {
-        p.weight[base + i] = p.weight[base + i] * (d + 1) / (zeroFraction * (d - i));
-      }
-    }
-    for (int i = pathIndex; i < d; i++) {
-      p.feature[base + i] = p.feature[base + i + 1];
-      p.zero[base + i] = p.zero[base + i + 1];
-      p.one[base + i] = p.one[base + i + 1];
     }
   }
 }
