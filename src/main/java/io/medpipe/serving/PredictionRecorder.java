@@ -20,8 +20,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes the prediction record off the request thread: a bounded queue drained by one writer thread that inserts
- * whatever has accumulated (up to {@code batchSize}) in one batch. A full queue refuses the prediction with 503
+ * Writes the prediction record off the request thread: a bounded queue drained by {@value #WRITERS} writer threads,
+ * each inserting whatever has accumulated (up to {@code batchSize}) in one batch. A full queue refuses the prediction with 503
  * rather than losing its record. With durability COMMIT the request waits for its batch's commit (group commit), so
  * a crash loses no acknowledged prediction; with ASYNC it does not wait, and a crash loses at most the queue.
  *
@@ -34,6 +34,13 @@ class PredictionRecorder implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(PredictionRecorder.class);
   private static final long COMMIT_WAIT_SECONDS = 10;
+  /**
+   * Writer threads (each with its own connection while it writes). With one, a prediction that arrives while a batch is
+   * committing waits for that commit and then its own, up to twice the commit time, on top of its prediction;
+   * with a second writer it is usually taken at once. PostgreSQL still groups concurrent
+   * commits into one WAL flush, and at high rates both writers batch as before.
+   */
+  static final int WRITERS = 2;
 
   private record Pending(PredictionLog.Entry entry, CompletableFuture<Void> written) {}
 
@@ -43,7 +50,7 @@ class PredictionRecorder implements SmartLifecycle {
   private final Durability durability;
   private volatile boolean running;
   private volatile boolean accepting;
-  private Thread writer;
+  private final List<Thread> writers = new ArrayList<>();
 
   PredictionRecorder(PredictionLog predictionLog, MedpipeProperties properties, MeterRegistry meters) {
     this.predictionLog = predictionLog;
@@ -143,19 +150,26 @@ class PredictionRecorder implements SmartLifecycle {
   public void start() {
     running = true;
     accepting = true;
-    writer = new Thread(this::drain, "prediction-record-writer");
-    writer.start();
+    for (int i = 0; i < WRITERS; i++) {
+      Thread writer = new Thread(this::drain, "prediction-record-writer-" + i);
+      writers.add(writer);
+      writer.start();
+    }
   }
 
   @Override
   public void stop() {
     accepting = false;
     running = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     try {
-      writer.join(TimeUnit.SECONDS.toMillis(20));
+      for (Thread writer : writers) {
+        writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writers.clear();
     if (!queue.isEmpty()) {
       log.error("{} predictions could not be written before shutdown", queue.size());
     }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -41,6 +42,8 @@ public class PredictionService {
   private final int maxBatch;
   private final Map<Slot, Timer> timers = new EnumMap<>(Slot.class);
   private final MeterRegistry meters;
+  /** medpipe.predictions per slot and class, looked up once instead of built and registered on every prediction. */
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   PredictionService(ModelSlots slots, PredictionRecorder recorder, MeterRegistry meters,
                     MedpipeProperties properties) {
@@ -125,8 +128,8 @@ public class PredictionService {
     recorder.record(entries); // acknowledged only once recorded (durability COMMIT) or queued (ASYNC)
     timers.get(slot).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     for (PredictionResponse r : responses) {
-      Counter.builder("medpipe.predictions").tag("slot", slot.id()).tag("class", r.predictedClass())
-          .register(meters).increment();
+      counters.computeIfAbsent(slot.id() + '\u0000' + r.predictedClass(), key -> Counter.builder("medpipe.predictions")
+          .tag("slot", slot.id()).tag("class", r.predictedClass()).register(meters)).increment();
     }
     return responses;
   }
