@@ -28,14 +28,14 @@ public final class PredictionApi {
    * One prediction. {@code predictedClass} is the model's validated decision, and {@code decisionRule} says how it
    * follows from {@code probabilities}: "least-expected-cost" (the cost matrix the model was trained and validated
    * with; threshold moving) or "argmax" (a model without one). For two classes, {@code thresholdClass} is predicted
-   * exactly when its probability is greater than {@code decisionThreshold}; both are absent for more classes. See
-   * {@link DecisionRule}.
+   * exactly when its probability is greater than {@code decisionThreshold}; both are absent for more classes.
+   * {@code decisionDescription} states the rule with its numbers for any number of classes. See {@link DecisionRule}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PredictionResponse(UUID predictionId, String requestId, ModelInfo model, String slot,
                                    String predictedClass, Map<String, Double> probabilities, String decisionRule,
-                                   Double decisionThreshold, String thresholdClass, Explanation explanation,
-                                   double latencyMs) {}
+                                   Double decisionThreshold, String thresholdClass, String decisionDescription,
+                                   Explanation explanation, double latencyMs) {}
 
   public record ModelInfo(UUID id, String name, int version) {}
 
@@ -53,7 +53,8 @@ public final class PredictionApi {
    */
   public record ModelDescription(ModelInfo model, String slot, String targetClass, List<Feature> features,
                                  List<String> classes, String decisionRule, Double decisionThreshold,
-                                 String thresholdClass, List<List<Double>> costMatrix, String explanationScale,
+                                 String thresholdClass, String decisionDescription, List<List<Double>> costMatrix,
+                                 String explanationScale,
                                  Map<String, Object> metrics) {}
 
   /** A clinician's verdict on a prediction: accept it, or override it with the confirmed diagnosis. */

@@ -105,7 +105,7 @@ class PredictionController {
     DecisionRule rule = DecisionRule.of(active.model());
     return new ModelDescription(new ModelInfo(v.id(), v.name(), v.version()), slot.id(),
         target == null ? null : target.toString(), active.model().features(), active.model().classes(),
-        rule.rule(), rule.threshold(), rule.thresholdClass(), rule.costMatrix(), ClassifierModel.SHAP_SCALE,
-        v.metrics());
+        rule.rule(), rule.threshold(), rule.thresholdClass(), rule.description(), rule.costMatrix(),
+        ClassifierModel.SHAP_SCALE, v.metrics());
   }
 }

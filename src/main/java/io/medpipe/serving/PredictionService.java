@@ -115,7 +115,7 @@ public class PredictionService {
       throw new InvalidRequestException(problems);
     }
     ModelInfo info = new ModelInfo(active.version().id(), active.version().name(), active.version().version());
-    DecisionRule rule = DecisionRule.of(model);
+    DecisionRule rule = ruleOf(model);
     List<PredictionResponse> responses = new ArrayList<>(requests.size());
     List<PredictionLog.Entry> entries = new ArrayList<>(requests.size());
     Instant now = Instant.now();
@@ -158,8 +158,23 @@ public class PredictionService {
     double latencyMs = (System.nanoTime() - start) / 1e6;
     return new PredictionResponse(UUID.randomUUID(), request.requestId(), info, slot.id(),
         model.classes().get(decided), probabilities, rule.rule(), rule.threshold(), rule.thresholdClass(),
+        rule.description(),
         why == null ? null : new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(),
             contributions), latencyMs);
+  }
+
+  private record RuleOfModel(ClassifierModel model, DecisionRule rule) {}
+
+  /** The last model's rule; models change only on deployment, so this is computed once per model and slot switch. */
+  private volatile RuleOfModel lastRule;
+
+  private DecisionRule ruleOf(ClassifierModel model) {
+    RuleOfModel last = lastRule;
+    if (last == null || last.model() != model) {
+      last = new RuleOfModel(model, DecisionRule.of(model));
+      lastRule = last;
+    }
+    return last.rule();
   }
 
   private static int indexOf(List<Feature> features, String name) {

@@ -135,6 +135,7 @@ class PredictionServiceTest {
       assertThat(r.decisionRule()).isEqualTo(DecisionRule.LEAST_EXPECTED_COST);
       assertThat(r.decisionThreshold()).isCloseTo(1.0 / 6, within(1e-12));
       assertThat(r.thresholdClass()).isEqualTo("rare");
+      assertThat(r.decisionDescription()).isEqualTo("rare if P(rare) > P(common) / 5, else common");
       // the explanation is of the rare class, the one answered
       var rare = withCosts.explain(test.x()[row], 1, 5);
       assertThat(r.explanation().modelOutput()).isEqualTo(rare.modelOutput());
@@ -183,6 +184,41 @@ class PredictionServiceTest {
         assertThat(costs.decide(new double[] {1 - p, p})).as("%s at p=%s", costs, p).isEqualTo(expected);
       }
     }
-    assertThat(DecisionRule.of(CostMatrix.rareMiss(3, 2, 5), List.of("a", "b", "c")).threshold()).isNull();
+    DecisionRule three = DecisionRule.of(CostMatrix.rareMiss(3, 2, 5), List.of("a", "b", "c"));
+    assertThat(three.threshold()).isNull();
+    assertThat(three.description()).isEqualTo("c if P(c) > P(most probable other class) / 5, else the most probable "
+        + "class");
+  }
+
+  @Test
+  void theDescriptionOfTheUsualMatrixIsItsDecisionForFourClasses() {
+    CostMatrix costs = CostMatrix.rareMiss(4, 0, 5);
+    Random r = new Random(3);
+    for (int i = 0; i < 20_000; i++) {
+      double[] p = new double[4];
+      double sum = 0;
+      for (int c = 0; c < 4; c++) {
+        p[c] = r.nextDouble() * (c == 0 ? 0.4 : 1);
+        sum += p[c];
+      }
+      double maxOther = 0;
+      for (int c = 0; c < 4; c++) {
+        p[c] /= sum;
+        maxOther = c == 0 ? 0 : Math.max(maxOther, p[c]);
+      }
+      if (Math.abs(p[0] - maxOther / 5) < 1e-12) {
+        continue;
+      }
+      int described = p[0] > maxOther / 5 ? 0 : ClassifierModel.argMax(new double[] {0, p[1], p[2], p[3]});
+      assertThat(costs.decide(p)).isEqualTo(described);
+    }
+  }
+
+  @Test
+  void otherMatricesAreDescribedGenerically() {
+    DecisionRule rule = DecisionRule.of(new CostMatrix(new double[][] {{0, 2, 1}, {3, 0, 1}, {1, 1, 0}}),
+        List.of("a", "b", "c"));
+    assertThat(rule.description()).startsWith("the class of least expected cost");
+    assertThat(rule.costMatrix()).hasSize(3);
   }
 }
