@@ -2,6 +2,7 @@ package io.medpipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.PredictionBurst.Burst;
@@ -189,11 +190,31 @@ class PipelineEndToEndIT {
     assertThat(body.path("explanation").has("baseValue")).isTrue();
     // the answer is the validated decision (the cost matrix of the selected candidate, if it has one), stated with
     // its threshold, never simply the most probable class
-    assertThat(body.path("decisionRule").asText()).isIn("least-expected-cost", "argmax");
-    String thresholdClass = body.path("thresholdClass").asText();
-    boolean flagged = body.path("probabilities").path(thresholdClass).asDouble()
-        > body.path("decisionThreshold").asDouble();
-    assertThat(body.path("predictedClass").asText().equals(thresholdClass)).isEqualTo(flagged);
+    JsonNode described = json.readTree(getWithKey("/api/v1/model", SERVICE_KEY).body());
+    assertThat(body.path("decisionRule").asText()).isEqualTo(described.path("decisionRule").asText())
+        .isIn("least-expected-cost", "argmax");
+    assertThat(body.path("decisionDescription").asText()).isNotBlank();
+    List<String> classes = json.convertValue(described.path("classes"), new TypeReference<List<String>>() {});
+    double[] p = classes.stream().mapToDouble(c -> body.path("probabilities").path(c).asDouble()).toArray();
+    int decided = 0;
+    if (described.path("costMatrix").isArray()) {
+      double best = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < classes.size(); j++) {
+        double expected = 0;
+        for (int i = 0; i < classes.size(); i++) {
+          expected += p[i] * described.path("costMatrix").get(i).get(j).asDouble();
+        }
+        if (expected < best) {
+          best = expected;
+          decided = j;
+        }
+      }
+    } else {
+      for (int j = 1; j < p.length; j++) {
+        decided = p[j] > p[decided] ? j : decided;
+      }
+    }
+    assertThat(body.path("predictedClass").asText()).isEqualTo(classes.get(decided));
     // durability commit: the row is committed before the response is sent
     assertThat(count()).isEqualTo(logged + 1);
     assertThat(jdbc.queryForObject("SELECT client_id FROM medpipe.prediction_log WHERE id = ?::uuid", String.class,

@@ -104,9 +104,56 @@ public final class LoadGenerator {
     }
   }
 
+  /**
+   * The server's own view: the cumulative buckets of its {@code medpipe.prediction.latency} histogram (production
+   * slot; validation, prediction, explanation and the wait for the prediction record, without HTTP, JSON and
+   * filters) from {@code /actuator/prometheus}, bucket upper bound in seconds to count; empty if unavailable.
+   */
+  java.util.TreeMap<Double, Long> serverHistogram() {
+    java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("medpipe_prediction_latency_seconds_bucket{") && line.contains("slot=\"production\"")) {
+          int le = line.indexOf("le=\"") + 4;
+          String bound = line.substring(le, line.indexOf('"', le));
+          double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+          buckets.put(upper, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+        }
+      }
+    } catch (Exception e) {
+      buckets.clear();
+    }
+    return buckets;
+  }
+
+  /** "server p50 <= x ms, p99 <= y ms" between two histogram readings (bucket upper bounds), or "n/a". */
+  static String serverPercentiles(java.util.TreeMap<Double, Long> before, java.util.TreeMap<Double, Long> after) {
+    if (after.isEmpty()) {
+      return "server: n/a";
+    }
+    long total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0L);
+    if (total <= 0) {
+      return "server: n/a";
+    }
+    StringBuilder out = new StringBuilder("server (in PredictionService):");
+    for (double q : new double[] {0.5, 0.99}) {
+      for (var bucket : after.entrySet()) {
+        long count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0L);
+        if (count >= Math.ceil(q * total)) {
+          out.append(String.format(Locale.ROOT, " p%.0f <= %.1f ms", q * 100, bucket.getKey() * 1000));
+          break;
+        }
+      }
+    }
+    return out.toString();
+  }
+
   /** Open loop: one request due every 1/rate s, sent by a pool large enough not to queue behind slow ones. */
   void fixedRate(String name, String path, String body, int rate, int seconds) throws Exception {
     stalls.reset();
+    java.util.TreeMap<Double, Long> before = serverHistogram();
     int total = rate * seconds;
     long[] latency = new long[total];
     AtomicInteger errors = new AtomicInteger();
@@ -132,6 +179,7 @@ public final class LoadGenerator {
     pool.awaitTermination(2, TimeUnit.MINUTES);
     double elapsed = (System.nanoTime() - start) / 1e9;
     print(name, latency, total, elapsed, errors.get(), 1);
+    System.out.println("    " + serverPercentiles(before, serverHistogram()));
   }
 
   /** Closed loop: {@code clients} threads each send the next request as soon as the last one is answered. */
