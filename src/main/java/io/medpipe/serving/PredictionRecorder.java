@@ -5,6 +5,7 @@ import io.medpipe.system.MedpipeProperties;
 import io.medpipe.system.MedpipeProperties.Record.Durability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -51,6 +52,7 @@ class PredictionRecorder implements SmartLifecycle {
   private volatile boolean running;
   private volatile boolean accepting;
   private final List<Thread> writers = new ArrayList<>();
+  private final Timer commitWait;
 
   PredictionRecorder(PredictionLog predictionLog, MedpipeProperties properties, MeterRegistry meters) {
     this.predictionLog = predictionLog;
@@ -60,6 +62,9 @@ class PredictionRecorder implements SmartLifecycle {
     this.durability = settings.durability();
     Gauge.builder("medpipe.prediction.record.queue", queue, BlockingQueue::size)
         .description("predictions waiting to be written to the prediction record").register(meters);
+    commitWait = Timer.builder("medpipe.prediction.record.wait")
+        .description("how long a request waited for its prediction record to commit (durability commit)")
+        .publishPercentileHistogram().register(meters);
   }
 
   /**
@@ -83,8 +88,10 @@ class PredictionRecorder implements SmartLifecycle {
       }
     }
     if (durability == Durability.COMMIT) {
+      long start = System.nanoTime();
       try {
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        commitWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       } catch (ExecutionException | TimeoutException e) {
         throw new ServiceUnavailableException("the prediction could not be recorded; it was not acknowledged");
       } catch (InterruptedException e) {

@@ -110,12 +110,17 @@ public final class LoadGenerator {
    * filters) from {@code /actuator/prometheus}, bucket upper bound in seconds to count; empty if unavailable.
    */
   java.util.TreeMap<Double, Long> serverHistogram() {
+    return serverHistogram("medpipe_prediction_latency_seconds_bucket{", "slot=\"production\"");
+  }
+
+  /** The cumulative buckets of one Prometheus histogram whose lines start with {@code prefix} and contain {@code tag}. */
+  java.util.TreeMap<Double, Long> serverHistogram(String prefix, String tag) {
     java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
       for (String line : r.body().split("\n")) {
-        if (line.startsWith("medpipe_prediction_latency_seconds_bucket{") && line.contains("slot=\"production\"")) {
+        if (line.startsWith(prefix) && line.contains(tag)) {
           int le = line.indexOf("le=\"") + 4;
           String bound = line.substring(le, line.indexOf('"', le));
           double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
@@ -130,14 +135,19 @@ public final class LoadGenerator {
 
   /** "server p50 <= x ms, p99 <= y ms" between two histogram readings (bucket upper bounds), or "n/a". */
   static String serverPercentiles(java.util.TreeMap<Double, Long> before, java.util.TreeMap<Double, Long> after) {
+    return percentiles("server (in PredictionService):", before, after);
+  }
+
+  static String percentiles(String label, java.util.TreeMap<Double, Long> before,
+                            java.util.TreeMap<Double, Long> after) {
     if (after.isEmpty()) {
-      return "server: n/a";
+      return label + " n/a";
     }
     long total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0L);
     if (total <= 0) {
-      return "server: n/a";
+      return label + " n/a";
     }
-    StringBuilder out = new StringBuilder("server (in PredictionService):");
+    StringBuilder out = new StringBuilder(label);
     for (double q : new double[] {0.5, 0.99}) {
       for (var bucket : after.entrySet()) {
         long count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0L);
@@ -154,6 +164,7 @@ public final class LoadGenerator {
   void fixedRate(String name, String path, String body, int rate, int seconds) throws Exception {
     stalls.reset();
     java.util.TreeMap<Double, Long> before = serverHistogram();
+    java.util.TreeMap<Double, Long> waitBefore = serverHistogram("medpipe_prediction_record_wait_seconds_bucket{", "");
     int total = rate * seconds;
     long[] latency = new long[total];
     AtomicInteger errors = new AtomicInteger();
@@ -179,7 +190,9 @@ public final class LoadGenerator {
     pool.awaitTermination(2, TimeUnit.MINUTES);
     double elapsed = (System.nanoTime() - start) / 1e9;
     print(name, latency, total, elapsed, errors.get(), 1);
-    System.out.println("    " + serverPercentiles(before, serverHistogram()));
+    System.out.println("    " + serverPercentiles(before, serverHistogram()) + "; "
+        + percentiles("of it waiting for the prediction record's commit (all slots):", waitBefore,
+        serverHistogram("medpipe_prediction_record_wait_seconds_bucket{", "")));
   }
 
   /** Closed loop: {@code clients} threads each send the next request as soon as the last one is answered. */
