@@ -2,6 +2,7 @@ package io.medpipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.PredictionBurst.Burst;
@@ -198,7 +199,33 @@ class PipelineEndToEndIT {
     assertThat(body.path("explanation").path("contributions").get(0).path("feature").asText()).isNotBlank();
     assertThat(body.path("explanation").path("scale").asText()).startsWith("probability");
     assertThat(body.path("explanation").has("baseValue")).isTrue();
-    assertThat(body.path("decisionRule").asText()).isEqualTo("argmax");
+    // the answer is the validated decision (the cost matrix of the selected candidate, if it has one), stated with
+    // its threshold, never simply the most probable class
+    JsonNode described = json.readTree(getWithKey("/api/v1/model", SERVICE_KEY).body());
+    assertThat(body.path("decisionRule").asText()).isEqualTo(described.path("decisionRule").asText())
+        .isIn("least-expected-cost", "argmax");
+    assertThat(body.path("decisionDescription").asText()).isNotBlank();
+    List<String> classes = json.convertValue(described.path("classes"), new TypeReference<List<String>>() {});
+    double[] p = classes.stream().mapToDouble(c -> body.path("probabilities").path(c).asDouble()).toArray();
+    int decided = 0;
+    if (described.path("costMatrix").isArray()) {
+      double best = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < classes.size(); j++) {
+        double expected = 0;
+        for (int i = 0; i < classes.size(); i++) {
+          expected += p[i] * described.path("costMatrix").get(i).get(j).asDouble();
+        }
+        if (expected < best) {
+          best = expected;
+          decided = j;
+        }
+      }
+    } else {
+      for (int j = 1; j < p.length; j++) {
+        decided = p[j] > p[decided] ? j : decided;
+      }
+    }
+    assertThat(body.path("predictedClass").asText()).isEqualTo(classes.get(decided));
     // durability commit: the row is committed before the response is sent
     assertThat(count()).isEqualTo(logged + 1);
     assertThat(jdbc.queryForObject("SELECT client_id FROM medpipe.prediction_log WHERE id = ?::uuid", String.class,
@@ -365,7 +392,9 @@ class PipelineEndToEndIT {
     assertThat(age.path("required").asBoolean()).isTrue();
     assertThat(age.has("max")).isTrue();
     assertThat(model.path("classes").size()).isGreaterThanOrEqualTo(2);
-    assertThat(model.path("decisionRule").asText()).isEqualTo("argmax");
+    assertThat(model.path("decisionRule").asText()).isIn("least-expected-cost", "argmax");
+    assertThat(model.path("costMatrix").isArray()).isEqualTo(model.path("decisionRule").asText().equals(
+        "least-expected-cost"));
     HttpResponse<String> openApi = http.send(HttpRequest.newBuilder(URI.create(base + "/v3/api-docs")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(openApi.statusCode()).isEqualTo(200);
@@ -428,7 +457,10 @@ class PipelineEndToEndIT {
   /**
    * The HTTP load generator against this deployed model, only on request (it measures, it asserts nothing):
    * {@code mvn -o verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=PipelineEndToEndIT
-   * -Dmedpipe.loadgen=20}.
+   * -Dmedpipe.loadgen=20}. Options: {@code -Dmedpipe.loadgen.rate=200}; {@code -Dmedpipe.loadgen.scenarios=fixed-rate}
+   * (only the two fixed-rate scenarios); {@code -Dmedpipe.loadgen.thisJvm=false} (skip the run against this JVM);
+   * {@code -Dmedpipe.loadgen.nodeJvm="opts|opts"}: the API node's JVM options, one node per '|'-separated set, to
+   * compare e.g. garbage collectors (each node's GC log: target/api-node-loadgen-N-gc.log).
    */
   @Test
   @Order(17)
@@ -436,17 +468,35 @@ class PipelineEndToEndIT {
   void loadGenerator() throws Exception {
     int seconds = Integer.parseInt(System.getProperty("medpipe.loadgen"));
     int rate = Integer.parseInt(System.getProperty("medpipe.loadgen.rate", "200"));
-    System.out.println("== against this JVM (engine, workers, API and the load generator in one process)");
-    new LoadGenerator(base, SERVICE_KEY).runAll(seconds, rate);
-    // an API-only node in its own JVM, as deployed behind a load balancer; the load generator stays here
-    Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
-        validRequest(null));
-    try {
-      System.out.println("== against an API-only node (separate JVM from target/medpipe.jar, durability commit)");
-      new LoadGenerator(node.url(), SERVICE_KEY).runAll(seconds, rate);
-    } finally {
-      node.node().destroy();
-      node.node().waitFor();
+    String scenarios = System.getProperty("medpipe.loadgen.scenarios", "all");
+    if (Boolean.parseBoolean(System.getProperty("medpipe.loadgen.thisJvm", "true"))) {
+      System.out.println("== against this JVM (engine, workers, API and the load generator in one process)");
+      new LoadGenerator(base, SERVICE_KEY).run(seconds, rate, scenarios);
+    }
+    String[] nodeJvms = System.getProperty("medpipe.loadgen.nodeJvm", PredictionBurst.API_NODE_JVM).split("\\|");
+    for (int n = 0; n < nodeJvms.length; n++) {
+      List<String> options = List.of(nodeJvms[n].trim().split("\\s+"));
+      // an API-only node in its own JVM, as deployed behind a load balancer
+      Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+          validRequest(null), options, "loadgen-" + n);
+      try {
+        // the load generator in a small JVM of its own: inside this one (engine, workers, a multi-GB heap) its own
+        // pauses would count as the node's latency
+        System.out.println("== against an API-only node (separate JVM from target/medpipe.jar, " + options
+            + ", durability commit; load generator in its own JVM; GC log target/api-node-loadgen-" + n + "-gc.log)");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process generator = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
+            System.getProperty("java.class.path"), LoadGenerator.class.getName(), node.url(), SERVICE_KEY,
+            String.valueOf(seconds), String.valueOf(rate), scenarios).redirectErrorStream(true).start();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(generator.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          lines.lines().forEach(System.out::println);
+        }
+        assertThat(generator.waitFor()).isZero();
+      } finally {
+        node.node().destroy();
+        node.node().waitFor();
+      }
     }
   }
 

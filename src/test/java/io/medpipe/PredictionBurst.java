@@ -118,16 +118,34 @@ final class PredictionBurst {
     }
   }
 
+  /** The API node's JVM options unless a test says otherwise. */
+  static final String API_NODE_JVM = "-Xmx512m";
+
   /** Starts an API-only node on the given database and waits until it serves the production model. */
   static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
                                  String body) throws Exception {
+    return againstNewApiNode(dir, jdbcUrl, adminKey, serviceKey, durability, body, List.of(API_NODE_JVM.split(" ")),
+        durability);
+  }
+
+  /**
+   * Starts an API-only node with these JVM options; its log is {@code <dir>/api-node-<label>.log}, its GC and
+   * safepoint log {@code target/api-node-<label>-gc.log}.
+   */
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+                                 String body, List<String> jvmOptions, String label) throws Exception {
     File jar = new File("target/medpipe.jar");
     if (!jar.exists()) {
       throw new IllegalStateException("the packaged jar is missing (failsafe runs after package)");
     }
     int port = TestPorts.free();
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.getAbsolutePath());
+    // GC and safepoint pauses of the node land in target/ so that latency tails can be matched against them
+    String gcLog = new File("target/api-node-" + label + "-gc.log").getAbsolutePath();
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-Xlog:gc,safepoint:file=" + gcLog + ":uptime,level", "-jar", jar.getAbsolutePath()));
+    ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
     env.put("SPRING_PROFILES_ACTIVE", "worker"); // no engine, no migrations ...
     env.put("MEDPIPE_SERVING_ENABLED", "true"); // ... but this node serves predictions
@@ -141,16 +159,16 @@ final class PredictionBurst {
     env.put("MEDPIPE_API_ADMIN_KEY", adminKey);
     env.put("MEDPIPE_API_SERVICE_KEY", serviceKey);
     env.put("MEDPIPE_RECORD_DURABILITY", durability);
-    env.put("MEDPIPE_DATA_DIR", dir.resolve("api-node-" + durability).toString());
+    env.put("MEDPIPE_DATA_DIR", dir.resolve("api-node-" + label).toString());
     env.put("MEDPIPE_ARTIFACT_DIR", dir.resolve("artifacts").toString());
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve("api-node-" + durability + ".log").toFile());
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve("api-node-" + label + ".log").toFile());
     Process node = pb.start();
     String url = "http://localhost:" + port;
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (true) {
       if (!node.isAlive()) {
-        throw new IllegalStateException("API node exited, see " + dir.resolve("api-node-" + durability + ".log"));
+        throw new IllegalStateException("API node exited, see " + dir.resolve("api-node-" + label + ".log"));
       }
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/model"))

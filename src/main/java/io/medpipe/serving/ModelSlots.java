@@ -53,6 +53,24 @@ public class ModelSlots {
     }
   }
 
+  /**
+   * One explained prediction of an all-missing (so all-imputed) row before the model takes traffic: it builds the
+   * model's flattened forest for explanations, so the first real request does not pay for it.
+   */
+  private static void warmUp(ClassifierModel model) {
+    if (!model.explainable()) {
+      return;
+    }
+    double[] row = new double[model.features().size()];
+    java.util.Arrays.fill(row, Double.NaN);
+    try {
+      model.explain(row, 1);
+    } catch (RuntimeException e) {
+      // only a warm-up: the model is served regardless, and a real request would report the problem
+      log.warn("Explanation warm-up failed: {}", e.getClass().getSimpleName());
+    }
+  }
+
   /** Loads the version the slot table names, if it is not the one already served. */
   public void refresh(Slot slot) {
     Optional<UUID> wanted = deployments.current(slot);
@@ -71,6 +89,7 @@ public class ModelSlots {
     }
     ModelVersion version = registry.get(wanted.get());
     Active loaded = new Active(version, registry.load(version));
+    warmUp(loaded.model());
     synchronized (active) {
       active.put(slot, loaded);
     }

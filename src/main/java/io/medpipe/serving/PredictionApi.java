@@ -25,30 +25,37 @@ public final class PredictionApi {
   public record BatchResponse(List<PredictionResponse> predictions) {}
 
   /**
-   * One prediction. {@code decisionRule} says how {@code predictedClass} follows from {@code probabilities}
-   * ("argmax": the most probable class); {@code decisionThreshold} is that rule's equivalent threshold on the
-   * probability of {@code thresholdClass} (0.5 for two classes; absent for more).
+   * One prediction. {@code predictedClass} is the model's validated decision, and {@code decisionRule} says how it
+   * follows from {@code probabilities}: "least-expected-cost" (the cost matrix the model was trained and validated
+   * with; threshold moving) or "argmax" (a model without one). For two classes, {@code thresholdClass} is predicted
+   * exactly when its probability is greater than {@code decisionThreshold}; both are absent for more classes.
+   * {@code decisionDescription} states the rule with its numbers for any number of classes. See {@link DecisionRule}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PredictionResponse(UUID predictionId, String requestId, ModelInfo model, String slot,
                                    String predictedClass, Map<String, Double> probabilities, String decisionRule,
-                                   Double decisionThreshold, String thresholdClass, Explanation explanation,
-                                   double latencyMs) {}
+                                   Double decisionThreshold, String thresholdClass, String decisionDescription,
+                                   Explanation explanation, double latencyMs) {}
 
   public record ModelInfo(UUID id, String name, int version) {}
 
   /**
-   * Why the model predicted what it did: TreeSHAP contributions for the predicted class. {@code baseValue} plus
+   * Why the model predicted what it did: TreeSHAP contributions for the predicted (decided) class. {@code baseValue} plus
    * the contributions of all features equals {@code modelOutput} on the stated scale.
    */
   public record Explanation(String scale, double baseValue, double modelOutput, List<Contribution> contributions) {}
 
   public record Contribution(String feature, Object value, double shap) {}
 
-  /** What a slot serves: the version, its features (the request schema) and classes. */
+  /**
+   * What a slot serves: the version, its features (the request schema), classes and decision rule ({@code costMatrix}
+   * is {@code cost[truth][decided]}, null for argmax).
+   */
   public record ModelDescription(ModelInfo model, String slot, String targetClass, List<Feature> features,
                                  List<String> classes, String decisionRule, Double decisionThreshold,
-                                 String explanationScale, Map<String, Object> metrics) {}
+                                 String thresholdClass, String decisionDescription, List<List<Double>> costMatrix,
+                                 String explanationScale,
+                                 Map<String, Object> metrics) {}
 
   /** A clinician's verdict on a prediction: accept it, or override it with the confirmed diagnosis. */
   public record FeedbackRequest(UUID predictionId, String verdict, String confirmedClass) {}

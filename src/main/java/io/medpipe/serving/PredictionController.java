@@ -102,9 +102,10 @@ class PredictionController {
         "no model is deployed in the " + slot.id() + " slot yet"));
     var v = active.version();
     Object target = v.metrics() == null ? null : v.metrics().get("targetClass");
-    boolean binary = active.model().classes().size() == 2;
+    DecisionRule rule = DecisionRule.of(active.model());
     return new ModelDescription(new ModelInfo(v.id(), v.name(), v.version()), slot.id(),
         target == null ? null : target.toString(), active.model().features(), active.model().classes(),
-        PredictionService.DECISION_RULE, binary ? 0.5 : null, ClassifierModel.SHAP_SCALE, v.metrics());
+        rule.rule(), rule.threshold(), rule.thresholdClass(), rule.description(), rule.costMatrix(),
+        ClassifierModel.SHAP_SCALE, v.metrics());
   }
 }

@@ -5,6 +5,7 @@ import io.medpipe.system.MedpipeProperties;
 import io.medpipe.system.MedpipeProperties.Record.Durability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,8 +21,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes the prediction record off the request thread: a bounded queue drained by one writer thread that inserts
- * whatever has accumulated (up to {@code batchSize}) in one batch. A full queue refuses the prediction with 503
+ * Writes the prediction record off the request thread: a bounded queue drained by {@value #WRITERS} writer threads,
+ * each inserting whatever has accumulated (up to {@code batchSize}) in one batch. A full queue refuses the prediction with 503
  * rather than losing its record. With durability COMMIT the request waits for its batch's commit (group commit), so
  * a crash loses no acknowledged prediction; with ASYNC it does not wait, and a crash loses at most the queue.
  *
@@ -34,6 +35,13 @@ class PredictionRecorder implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(PredictionRecorder.class);
   private static final long COMMIT_WAIT_SECONDS = 10;
+  /**
+   * Writer threads (each with its own connection while it writes). With one, a prediction that arrives while a batch is
+   * committing waits for that commit and then its own, up to twice the commit time, on top of its prediction;
+   * with a second writer it is usually taken at once. PostgreSQL still groups concurrent
+   * commits into one WAL flush, and at high rates both writers batch as before.
+   */
+  static final int WRITERS = 2;
 
   private record Pending(PredictionLog.Entry entry, CompletableFuture<Void> written) {}
 
@@ -43,7 +51,8 @@ class PredictionRecorder implements SmartLifecycle {
   private final Durability durability;
   private volatile boolean running;
   private volatile boolean accepting;
-  private Thread writer;
+  private final List<Thread> writers = new ArrayList<>();
+  private final Timer commitWait;
 
   PredictionRecorder(PredictionLog predictionLog, MedpipeProperties properties, MeterRegistry meters) {
     this.predictionLog = predictionLog;
@@ -53,6 +62,9 @@ class PredictionRecorder implements SmartLifecycle {
     this.durability = settings.durability();
     Gauge.builder("medpipe.prediction.record.queue", queue, BlockingQueue::size)
         .description("predictions waiting to be written to the prediction record").register(meters);
+    commitWait = Timer.builder("medpipe.prediction.record.wait")
+        .description("how long a request waited for its prediction record to commit (durability commit)")
+        .publishPercentileHistogram().register(meters);
   }
 
   /**
@@ -76,8 +88,10 @@ class PredictionRecorder implements SmartLifecycle {
       }
     }
     if (durability == Durability.COMMIT) {
+      long start = System.nanoTime();
       try {
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        commitWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       } catch (ExecutionException | TimeoutException e) {
         throw new ServiceUnavailableException("the prediction could not be recorded; it was not acknowledged");
       } catch (InterruptedException e) {
@@ -143,19 +157,26 @@ class PredictionRecorder implements SmartLifecycle {
   public void start() {
     running = true;
     accepting = true;
-    writer = new Thread(this::drain, "prediction-record-writer");
-    writer.start();
+    for (int i = 0; i < WRITERS; i++) {
+      Thread writer = new Thread(this::drain, "prediction-record-writer-" + i);
+      writers.add(writer);
+      writer.start();
+    }
   }
 
   @Override
   public void stop() {
     accepting = false;
     running = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     try {
-      writer.join(TimeUnit.SECONDS.toMillis(20));
+      for (Thread writer : writers) {
+        writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writers.clear();
     if (!queue.isEmpty()) {
       log.error("{} predictions could not be written before shutdown", queue.size());
     }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -34,8 +35,6 @@ public class PredictionService {
   private static final Pattern PATIENT_REF = Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9_.:-]{8,80}");
   /** A client request id: a token, never free text (free text can carry a name). */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
-  /** How a predicted class follows from the probabilities; see {@link PredictionResponse}. */
-  static final String DECISION_RULE = "argmax";
 
   private final ModelSlots slots;
   private final PredictionRecorder recorder;
@@ -43,6 +42,8 @@ public class PredictionService {
   private final int maxBatch;
   private final Map<Slot, Timer> timers = new EnumMap<>(Slot.class);
   private final MeterRegistry meters;
+  /** medpipe.predictions per slot and class, looked up once instead of built and registered on every prediction. */
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   PredictionService(ModelSlots slots, PredictionRecorder recorder, MeterRegistry meters,
                     MedpipeProperties properties) {
@@ -114,32 +115,41 @@ public class PredictionService {
       throw new InvalidRequestException(problems);
     }
     ModelInfo info = new ModelInfo(active.version().id(), active.version().name(), active.version().version());
+    DecisionRule rule = ruleOf(model);
     List<PredictionResponse> responses = new ArrayList<>(requests.size());
     List<PredictionLog.Entry> entries = new ArrayList<>(requests.size());
     Instant now = Instant.now();
     for (int i = 0; i < requests.size(); i++) {
-      PredictionResponse r = predictOne(model, info, slot, requests.get(i), encoded.get(i), start, explain);
+      PredictionResponse r = predictOne(model, info, rule, slot, requests.get(i), encoded.get(i), start,
+          explain);
       responses.add(r);
       entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), requests.get(i).patientRef(), clientId, now));
     }
     recorder.record(entries); // acknowledged only once recorded (durability COMMIT) or queued (ASYNC)
     timers.get(slot).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     for (PredictionResponse r : responses) {
-      Counter.builder("medpipe.predictions").tag("slot", slot.id()).tag("class", r.predictedClass())
-          .register(meters).increment();
+      counters.computeIfAbsent(slot.id() + '\u0000' + r.predictedClass(), key -> Counter.builder("medpipe.predictions")
+          .tag("slot", slot.id()).tag("class", r.predictedClass()).register(meters)).increment();
     }
     return responses;
   }
 
-  private PredictionResponse predictOne(ClassifierModel model, ModelInfo info, Slot slot, PredictionRequest request,
-                                        RequestEncoder.Encoded encoded, long start, boolean explain) {
+  /**
+   * Predicts one encoded request: the answered class is the model's validated decision ({@link ClassifierModel#decide},
+   * the cost matrix applied), never simply the most probable class, and the explanation explains that class.
+   */
+  private PredictionResponse predictOne(ClassifierModel model, ModelInfo info, DecisionRule rule, Slot slot,
+                                        PredictionRequest request, RequestEncoder.Encoded encoded, long start,
+                                        boolean explain) {
     double[] proba = model.predictProba(encoded.row());
-    io.medpipe.training.Explanation why = explain ? model.explain(encoded.row(), topFeatures) : null;
+    int decided = model.decide(proba);
+    // a model without an exact explanation (an MLP deployed by hand) answers without one rather than failing
+    io.medpipe.training.Explanation why = explain && model.explainable()
+        ? model.explain(encoded.row(), decided, topFeatures) : null;
     Map<String, Double> probabilities = new LinkedHashMap<>();
     for (int k = 0; k < proba.length; k++) {
       probabilities.put(model.classes().get(k), proba[k]);
     }
-    int predicted = ClassifierModel.argMax(proba);
     List<Contribution> contributions = new ArrayList<>();
     List<Feature> features = model.features();
     for (var c : why == null ? List.<io.medpipe.training.Explanation.Contribution>of() : why.top()) {
@@ -148,12 +158,25 @@ public class PredictionService {
           c.shap()));
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
-    boolean binary = model.classes().size() == 2;
     return new PredictionResponse(UUID.randomUUID(), request.requestId(), info, slot.id(),
-        model.classes().get(predicted), probabilities, DECISION_RULE, binary ? 0.5 : null,
-        binary ? model.classes().get(1) : null,
+        model.classes().get(decided), probabilities, rule.rule(), rule.threshold(), rule.thresholdClass(),
+        rule.description(),
         why == null ? null : new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(),
             contributions), latencyMs);
+  }
+
+  private record RuleOfModel(ClassifierModel model, DecisionRule rule) {}
+
+  /** The last model's rule; models change only on deployment, so this is computed once per model and slot switch. */
+  private volatile RuleOfModel lastRule;
+
+  private DecisionRule ruleOf(ClassifierModel model) {
+    RuleOfModel last = lastRule;
+    if (last == null || last.model() != model) {
+      last = new RuleOfModel(model, DecisionRule.of(model));
+      lastRule = last;
+    }
+    return last.rule();
   }
 
   private static int indexOf(List<Feature> features, String name) {

@@ -26,7 +26,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * Tests a deployed model through its real HTTP API, as a client would: known held-out cases must come back from
- * the expected version with the prediction the registered model makes, and a burst of requests measures latency.
+ * the expected version with the decision the registered model was validated with ({@link ClassifierModel#predict},
+ * the cost matrix applied) under the same stated rule, and a burst of requests measures latency.
  */
 @Service
 public class ServingTests {
@@ -67,7 +68,11 @@ public class ServingTests {
     ModelVersion version = registry.get(versionId);
     ClassifierModel model = registry.load(version);
     FeatureTable held = snapshots.table(version.snapshotId()).subset(training.find(version.trainingRunId()).testRows());
-    List<Integer> cases = pickCases(held, caseCount);
+    List<Integer> cases = new ArrayList<>(pickCases(held, caseCount));
+    int differing = firstWhereDecisionIsNotArgMax(held, model);
+    if (differing >= 0 && !cases.contains(differing)) {
+      cases.add(differing); // a case that an API answering the most probable class would get wrong
+    }
     String url = properties.serving().url().replaceAll("/+$", "")
         + (slot == Slot.STAGING ? "/api/v1/staging/predict" : "/api/v1/predict");
     List<String> failures = new ArrayList<>();
@@ -130,7 +135,11 @@ public class ServingTests {
     }
     String expectedClass = model.classes().get(model.predict(held.x()[row]));
     if (!expectedClass.equals(body.path("predictedClass").asText())) {
-      return "predicted " + body.path("predictedClass").asText() + ", the registered model predicts " + expectedClass;
+      return "predicted " + body.path("predictedClass").asText() + ", the registered model decides " + expectedClass;
+    }
+    String expectedRule = DecisionRule.of(model).rule();
+    if (!expectedRule.equals(body.path("decisionRule").asText())) {
+      return "decision rule " + body.path("decisionRule").asText() + ", the registered model's is " + expectedRule;
     }
     double sum = 0;
     for (JsonNode p : body.path("probabilities")) {
@@ -143,6 +152,17 @@ public class ServingTests {
       return "no explanation";
     }
     return null;
+  }
+
+  /** The first held-out row whose validated decision differs from the most probable class, or -1. */
+  static int firstWhereDecisionIsNotArgMax(FeatureTable held, ClassifierModel model) {
+    for (int i = 0; i < held.rows(); i++) {
+      double[] proba = model.predictProba(held.x()[i]);
+      if (model.decide(proba) != ClassifierModel.argMax(proba)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Up to n held-out rows, taken round-robin over the classes so the rare class is always among them. */

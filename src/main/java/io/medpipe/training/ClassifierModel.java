@@ -76,8 +76,8 @@ public final class ClassifierModel implements Serializable {
    * calibration existed, which deserialise with null here).
    */
   private final ProbabilityCalibration calibration;
-  /** Cache of {@link #treeDepth()}; 0 until first used (not serialised, so old artifacts load unchanged). */
-  private transient volatile int treeDepth;
+  /** Cache of {@link #forestShap()}; null until first used (not serialised, so old artifacts load unchanged). */
+  private transient volatile ForestShap forestShap;
 
   private ClassifierModel(List<Feature> features, List<String> classes, TrainingOptions options, double[] imputation,
                           RandomForest forest, GradientTreeBoost boosting, double[] baseValues,
@@ -434,11 +434,11 @@ public final class ClassifierModel implements Serializable {
   }
 
   /**
-   * The most probable class index of one row (first on ties), as the serving API answers today. The decision the
-   * model was validated with is {@link #decide}, which applies the options' cost matrix.
+   * The class the model decides for one row: {@link #decide} applied to {@link #predictProba}. This is the decision
+   * evaluation and clinical validation measured, and the one serving answers.
    */
   public int predict(double[] row) {
-    return argMax(predictProba(row));
+    return decide(predictProba(row));
   }
 
   /**
@@ -452,46 +452,54 @@ public final class ClassifierModel implements Serializable {
   }
 
   /**
-   * Explains the predicted class of one row with TreeSHAP.
-   *
-   * <p>All figures are on {@link #SHAP_SCALE}: modelOutput is the plain mean over trees of the predicted class's leaf
-   * probability, baseValue its expectation over the trees' training samples, and the SHAP values of all features add up
-   * to their difference.
+   * Explains the model's decision for one row ({@link #predict}, the class {@link #decide} picks from
+   * {@link #predictProba}) with TreeSHAP; see {@link #explain(double[], int, int)}.
    *
    * @param topK how many contributions to keep (at most the number of features)
    */
   public Explanation explain(double[] row, int topK) {
+    return explain(row, decide(predictProba(row)), topK);
+  }
+
+  /**
+   * Explains class {@code cls} of one row with TreeSHAP. Serving passes the class it decided, so the explanation is
+   * always of the diagnosis the response gives.
+   *
+   * <p>All figures are on {@link #SHAP_SCALE}: modelOutput is the plain mean over trees of the class's leaf
+   * probability, baseValue its expectation over the trees' training samples, and the SHAP values of all features add up
+   * to their difference. They are exact (the same as Smile's {@code shap()}), computed by {@link ForestShap}.
+   *
+   * @param cls  the class to explain, an index into {@link #classes()}
+   * @param topK how many contributions to keep (at most the number of features)
+   */
+  public Explanation explain(double[] row, int cls, int topK) {
     if (topK < 1) {
       throw new IllegalArgumentException("topK must be >= 1, was " + topK);
     }
     if (mlp != null) {
       throw new UnsupportedOperationException(MLP_NOT_EXPLAINED);
     }
-    Tuple tuple = tuple(row);
-    int k = classes.size();
-    if (boosting != null) {
-      return explainBoosting(row, tuple, topK);
+    if (cls < 0 || cls >= classes.size()) {
+      throw new IllegalArgumentException("class " + cls + " outside 0.." + (classes.size() - 1));
     }
-    double[] proba = new double[classes.size()];
-    forest.predict(tuple, proba);
-    int c = argMax(proba);
-
-    double[] shap = new double[features.size()];
-    double output = TreeShap.explain(forest.trees(), treeDepth(), tuple, c, k, shap);
-
+    if (boosting != null) {
+      return explainBoosting(row, cls, topK);
+    }
     double[] used = imputeChecked(row);
+    double[] shap = new double[features.size()];
+    double output = forestShap().explain(used, cls, shap);
     List<Explanation.Contribution> all = new ArrayList<>(features.size());
     for (int j = 0; j < features.size(); j++) {
       all.add(new Explanation.Contribution(features.get(j).name(), used[j], shap[j]));
     }
     // stable sort: equal magnitudes keep feature order, so explanations are reproducible
     all.sort(Comparator.comparingDouble((Explanation.Contribution x) -> Math.abs(x.shap())).reversed());
-    return new Explanation(c, SHAP_SCALE, baseValues[c], output, all.subList(0, Math.min(topK, all.size())));
+    return new Explanation(cls, SHAP_SCALE, baseValues[cls], output, all.subList(0, Math.min(topK, all.size())));
   }
 
   /**
    * Smile's own TreeSHAP of one row for every class, {@code p * k} values indexed {@code feature * k + class}; slower
-   * than {@link #explain}, which computes the same values for the predicted class only. For cross-checks.
+   * than {@link #explain}, which computes the same values for one class only. For cross-checks.
    */
   public double[] smileShap(double[] row) {
     if (forest == null) {
@@ -500,171 +508,23 @@ public final class ClassifierModel implements Serializable {
     return forest.shap(tuple(row));
   }
 
-  /**
-   * Exact path-dependent TreeSHAP (Lundberg et al. 2020, Algorithm 2) for ONE class of a Smile forest: the same
-   * values as {@code RandomForest.shap} (covers = node sample counts, leaf values = Laplace-smoothed posteriori) but
-   * without allocating a path per node or computing the other classes, which makes it several times faster.
-   */
-  static final class TreeShap {
-
-    private TreeShap() {}
-
-    /** Adds the mean over trees of class {@code c}'s SHAP values to {@code phi}; returns the mean leaf value. */
-    static double explain(CART[] trees, int depth, Tuple x, int c, int k, double[] phi) {
-      Path path = new Path(depth + 2);
-      double[] leafProba = new double[k];
-      double output = 0;
-      for (CART tree : trees) {
-        output += recurse(tree.root(), x, c, leafProba, path, 0, 0, 1, 1, -1, phi);
-      }
-      for (int j = 0; j < phi.length; j++) {
-        phi[j] /= trees.length;
-      }
-      return output / trees.length;
+  /** The forest flattened for TreeSHAP, built on first use (a cache: not serialised, so old artifacts load as is). */
+  private ForestShap forestShap() {
+    ForestShap shap = forestShap;
+    if (shap == null) {
+      shap = ForestShap.of(forest.trees(), classes.size());
+      forestShap = shap; // a benign race: two threads may build equal copies
     }
-
-    /**
-     * The paths of every recursion level in one buffer: level L's path occupies [offset(L), offset(L) + L + 1).
-     * Each level copies its parent's path, as the reference implementation does, so no allocation per node.
-     */
-    private static final class Path {
-      final int[] feature;
-      final double[] zero;
-      final double[] one;
-      final double[] weight;
-
-      Path(int maxDepth) {
-        int size = (maxDepth + 1) * (maxDepth + 2) / 2 + maxDepth + 2;
-        feature = new int[size];
-        zero = new double[size];
-        one = new double[size];
-        weight = new double[size];
-      }
-    }
-
-    private static int offset(int level) {
-      return level * (level + 1) / 2;
-    }
-
-    /**
-     * One node of the recursion. {@code level} is the recursion depth (where this node's path lives in the buffer);
-     * {@code uniqueDepth} the index of the element this node appends. Returns the leaf value of the row's own path
-     * (following the hot children), so the caller gets the tree's output without a second descent.
-     */
-    private static double recurse(Node node, Tuple x, int c, double[] leafProba, Path p, int level, int uniqueDepth,
-                                  double zeroFraction, double oneFraction, int featureIndex, double[] phi) {
-      int base = offset(level);
-      if (level > 0) {
-        int parent = offset(level - 1);
-        System.arraycopy(p.feature, parent, p.feature, base, uniqueDepth);
-        System.arraycopy(p.zero, parent, p.zero, base, uniqueDepth);
-        System.arraycopy(p.one, parent, p.one, base, uniqueDepth);
-        System.arraycopy(p.weight, parent, p.weight, base, uniqueDepth);
-      }
-      extend(p, base, uniqueDepth, zeroFraction, oneFraction, featureIndex);
-
-      if (node instanceof DecisionNode leaf) {
-        double value = leaf.posteriori(leafProba)[c];
-        for (int i = 1; i <= uniqueDepth; i++) {
-          double w = unwoundSum(p, base, uniqueDepth, i);
-          phi[p.feature[base + i]] += w * (p.one[base + i] - p.zero[base + i]) * value;
-        }
-        return value;
-      }
-      InternalNode split = (InternalNode) node;
-      int f = split.feature();
-      boolean toTrue = split.branch(x);
-      Node hot = toTrue ? split.trueChild() : split.falseChild();
-      Node cold = toTrue ? split.falseChild() : split.trueChild();
-      double size = split.size();
-      double incomingZero = 1;
-      double incomingOne = 1;
-      int pathIndex = 0;
-      while (pathIndex <= uniqueDepth && p.feature[base + pathIndex] != f) {
-        pathIndex++;
-      }
-      if (pathIndex <= uniqueDepth) {
-        incomingZero = p.zero[base + pathIndex];
-        incomingOne = p.one[base + pathIndex];
-        unwind(p, base, uniqueDepth, pathIndex);
-        uniqueDepth--;
-      }
-      double out = recurse(hot, x, c, leafProba, p, level + 1, uniqueDepth + 1, hot.size() / size * incomingZero,
-          incomingOne, f, phi);
-      recurse(cold, x, c, leafProba, p, level + 1, uniqueDepth + 1, cold.size() / size * incomingZero, 0, f, phi);
-      return out;
-    }
-
-    private static void extend(Path p, int base, int d, double zeroFraction, double oneFraction, int featureIndex) {
-      p.feature[base + d] = featureIndex;
-      p.zero[base + d] = zeroFraction;
-      p.one[base + d] = oneFraction;
-      p.weight[base + d] = d == 0 ? 1 : 0;
-      for (int i = d - 1; i >= 0; i--) {
-        p.weight[base + i + 1] += oneFraction * p.weight[base + i] * (i + 1) / (d + 1);
-        p.weight[base + i] = zeroFraction * p.weight[base + i] * (d - i) / (d + 1);
-      }
-    }
-
-    private static void unwind(Path p, int base, int d, int pathIndex) {
-      double oneFraction = p.one[base + pathIndex];
-      double zeroFraction = p.zero[base + pathIndex];
-      double nextOnePortion = p.weight[base + d];
-      for (int i = d - 1; i >= 0; i--) {
-        if (oneFraction != 0) {
-          double t = p.weight[base + i];
-          p.weight[base + i] = nextOnePortion * (d + 1) / ((i + 1) * oneFraction);
-          nextOnePortion = t - p.weight[base + i] * zeroFraction * (d - i) / (d + 1);
-        } else {
-          p.weight[base + i] = p.weight[base + i] * (d + 1) / (zeroFraction * (d - i));
-        }
-      }
-      for (int i = pathIndex; i < d; i++) {
-        p.feature[base + i] = p.feature[base + i + 1];
-        p.zero[base + i] = p.zero[base + i + 1];
-        p.one[base + i] = p.one[base + i + 1];
-      }
-    }
-
-    private static double unwoundSum(Path p, int base, int d, int pathIndex) {
-      double oneFraction = p.one[base + pathIndex];
-      double zeroFraction = p.zero[base + pathIndex];
-      double nextOnePortion = p.weight[base + d];
-      double total = 0;
-      for (int i = d - 1; i >= 0; i--) {
-        if (oneFraction != 0) {
-          double t = nextOnePortion * (d + 1) / ((i + 1) * oneFraction);
-          total += t;
-          nextOnePortion = p.weight[base + i] - t * zeroFraction * ((double) (d - i) / (d + 1));
-        } else {
-          total += (p.weight[base + i] / zeroFraction) / ((double) (d - i) / (d + 1));
-        }
-      }
-      return total;
-    }
-  }
-
-  /** The deepest tree's depth, computed once (it sizes TreeSHAP's path buffer). */
-  private int treeDepth() {
-    int d = treeDepth;
-    if (d == 0) {
-      for (CART tree : forest.trees()) {
-        d = Math.max(d, tree.root().depth());
-      }
-      treeDepth = d;
-    }
-    return d;
+    return shap;
   }
 
   /** What {@link Explanation} figures of a boosted model measure. */
   public static final String BOOSTING_SHAP_SCALE = "boosting margin (Smile GradientTreeBoost TreeSHAP); baseValue not "
       + "tracked (NaN), modelOutput is the predicted class's probability";
 
-  private Explanation explainBoosting(double[] row, Tuple tuple, int topK) {
-    int k = classes.size();
-    double[] proba = new double[k];
-    boosting.predict(tuple, proba);
-    int c = argMax(proba);
+  private Explanation explainBoosting(double[] row, int c, int topK) {
+    Tuple tuple = tuple(row);
+    double[] proba = predictProba(row);
     double[] shap = boosting.shap(tuple);
     int perFeature = shap.length / features.size(); // binary boosting has one margin, multi-class one per class
     int column = perFeature == 1 ? 0 : c;

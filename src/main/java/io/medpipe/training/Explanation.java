@@ -3,12 +3,13 @@ package io.medpipe.training;
 import java.util.List;
 
 /**
- * Why a model gave one row its prediction: the predicted class and the features that moved its score most (TreeSHAP).
+ * Why a model gave one row its prediction: the explained class and the features that moved its score most (TreeSHAP).
  *
  * <p>Additivity: {@code baseValue} plus the SHAP values of ALL features equals {@code modelOutput}; {@code top} holds
  * only the largest, so their sum is generally less.
  *
- * @param predictedClass index of the predicted class (the arg-max of {@link ClassifierModel#predictProba})
+ * @param predictedClass index of the explained class: the model's decision ({@link ClassifierModel#predict}, the cost
+ *                       matrix applied to {@link ClassifierModel#predictProba}) unless a class was asked for
  * @param scale          what baseValue, modelOutput and the SHAP values measure; see {@link ClassifierModel#SHAP_SCALE}
  * @param baseValue      the explained score expected before looking at this row's values
  * @param modelOutput    the explained score of this row

@@ -3,15 +3,19 @@ package io.medpipe.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The predicted-class TreeSHAP behind {@link ClassifierModel#explain} is exact: its contributions add up to the model
- * output, and every one equals Smile's own {@code shap()} on the same model, for shallow and deep forests and for more
- * than two classes.
+ * The one-class TreeSHAP behind {@link ClassifierModel#explain} ({@link ForestShap}) is exact: its contributions add up
+ * to the model output, and every one equals Smile's own {@code shap()} on the same model, for the decided class and
+ * every other class, for shallow and deep forests, paths with many distinct features (many quadrature points), and
+ * more than two classes.
  */
 class TreeShapExactnessTest {
 
@@ -19,17 +23,22 @@ class TreeShapExactnessTest {
 
   static void assertExactOnTestRows(ClassifierModel model, FeatureTable rows) {
     int k = model.classes().size();
+    int p = model.features().size();
     for (int i = 0; i < Math.min(60, rows.rows()); i++) {
       double[] row = rows.x()[i];
-      Explanation e = model.explain(row, P);
-      double sum = e.baseValue() + e.top().stream().mapToDouble(Explanation.Contribution::shap).sum();
-      assertThat(sum).as("additivity, row %d", i).isCloseTo(e.modelOutput(), within(1e-6));
-
+      Explanation decided = model.explain(row, p);
+      assertThat(decided.predictedClass()).isEqualTo(model.predict(row));
       double[] smile = model.smileShap(row);
-      for (Explanation.Contribution c : e.top()) {
-        int j = indexOf(model, c.feature());
-        assertThat(c.shap()).as("row %d feature %s vs Smile shap()", i, c.feature())
-            .isCloseTo(smile[j * k + e.predictedClass()], within(1e-6));
+      for (int c = 0; c < k; c++) {
+        Explanation e = c == decided.predictedClass() ? decided : model.explain(row, c, p);
+        assertThat(e.predictedClass()).isEqualTo(c);
+        double sum = e.baseValue() + e.top().stream().mapToDouble(Explanation.Contribution::shap).sum();
+        assertThat(sum).as("additivity, row %d class %d", i, c).isCloseTo(e.modelOutput(), within(1e-6));
+        for (Explanation.Contribution x : e.top()) {
+          int j = indexOf(model, x.feature());
+          assertThat(x.shap()).as("row %d class %d feature %s vs Smile shap()", i, c, x.feature())
+              .isCloseTo(smile[j * k + c], within(1e-6));
+        }
       }
     }
   }
@@ -58,6 +67,42 @@ class TreeShapExactnessTest {
     ClassifierModel model = ClassifierModel.fit(data, deep);
 
     assertExactOnTestRows(model, ClassifierModelTest.synthetic(100, 6));
+  }
+
+  @Test
+  void agreesWithSmileOnPathsWithManyDistinctFeatures() {
+    // 60 features, every one informative a little, trees grown deep: paths hold up to ~30 distinct features, so the
+    // quadrature uses up to ~15 points
+    TrainingOptions deep = new TrainingOptions(Algorithm.RANDOM_FOREST, 20, 60, 5000, 30, 1, ClassWeighting.NONE, 4);
+    ClassifierModel model = ClassifierModel.fit(wide(1500, 60, 13), deep);
+
+    assertExactOnTestRows(model, wide(60, 60, 14));
+  }
+
+  @Test
+  void agreesWithSmileWithTheCostMatrixDecision() {
+    TrainingOptions options = TrainingOptions.defaults(5).withTrees(50).withCosts(CostMatrix.rareMiss(2, 1, 5));
+    ClassifierModel model = ClassifierModel.fit(ClassifierModelTest.synthetic(800, 21), options);
+
+    assertExactOnTestRows(model, ClassifierModelTest.synthetic(100, 22));
+  }
+
+  /** p numeric features, each shifted a little for the second class (so deep trees use many of them). */
+  static FeatureTable wide(int n, int p, long seed) {
+    Random r = new Random(seed);
+    List<Feature> features = new ArrayList<>();
+    for (int j = 0; j < p; j++) {
+      features.add(Feature.numeric("x_" + j, "u", -10, 10, false));
+    }
+    double[][] x = new double[n][p];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = r.nextDouble() < 0.3 ? 1 : 0;
+      for (int j = 0; j < p; j++) {
+        x[i][j] = r.nextGaussian() + (y[i] == 1 ? 0.15 : 0);
+      }
+    }
+    return new FeatureTable(features, List.of("common", "rare"), x, y);
   }
 
   @Test

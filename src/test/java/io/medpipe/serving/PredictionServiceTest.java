@@ -1,0 +1,224 @@
+package io.medpipe.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.dataset.Feature;
+import io.medpipe.dataset.FeatureTable;
+import io.medpipe.registry.ModelVersion;
+import io.medpipe.serving.PredictionApi.PredictionRequest;
+import io.medpipe.serving.PredictionApi.PredictionResponse;
+import io.medpipe.system.MedpipeProperties.Record.Durability;
+import io.medpipe.training.ClassifierModel;
+import io.medpipe.training.CostMatrix;
+import io.medpipe.training.TrainingOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The served diagnosis is the decision the model was validated with (its cost matrix applied), not the most probable
+ * class; the explanation explains that class, the response states the rule, and the prediction record holds it.
+ */
+class PredictionServiceTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CostMatrix MISS_COSTS_5 = CostMatrix.rareMiss(2, 1, 5);
+
+  private static FeatureTable train;
+  private static FeatureTable test;
+  private static ClassifierModel withCosts;
+
+  private final List<PredictionLog.Entry> recorded = Collections.synchronizedList(new ArrayList<>());
+  private PredictionRecorder recorder;
+
+  @BeforeAll
+  static void fit() {
+    train = table(900, 1);
+    test = table(400, 2);
+    withCosts = ClassifierModel.fit(train, TrainingOptions.defaults(3).withTrees(60).withCosts(MISS_COSTS_5));
+  }
+
+  /** 8 numeric labs (3 shifted for the rare class) and a binary finding; 8% rare, 5% missing. */
+  static FeatureTable table(int n, long seed) {
+    Random r = new Random(seed);
+    List<Feature> features = new ArrayList<>();
+    for (int j = 0; j < 8; j++) {
+      features.add(Feature.numeric("lab_" + j, "u", -10, 10, false));
+    }
+    features.add(Feature.binary("finding", false));
+    double[][] x = new double[n][9];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = r.nextDouble() < 0.08 ? 1 : 0;
+      for (int j = 0; j < 8; j++) {
+        x[i][j] = r.nextDouble() < 0.05 ? Double.NaN : r.nextGaussian() + (y[i] == 1 && j < 3 ? 0.7 : 0);
+      }
+      x[i][8] = r.nextDouble() < (y[i] == 1 ? 0.5 : 0.2) ? 1 : 0;
+    }
+    return new FeatureTable(features, List.of("common", "rare"), x, y);
+  }
+
+  private PredictionService service(ClassifierModel model) {
+    PredictionLog log = new PredictionLog(null, null) {
+      @Override
+      void write(List<Entry> entries) {
+        recorded.addAll(entries);
+      }
+    };
+    var properties = PredictionRecorderTest.properties(Durability.COMMIT, 100);
+    recorder = new PredictionRecorder(log, properties, new SimpleMeterRegistry());
+    recorder.start();
+    ModelVersion version = new ModelVersion(UUID.randomUUID(), "test-model", 1, null, null, null, "RANDOM_FOREST",
+        Map.of(), Map.of(), null, null, null, null, OffsetDateTime.now(), ModelVersion.Stage.PRODUCTION);
+    ModelSlots slots = new ModelSlots(null, null) {
+      @Override
+      public Optional<Active> get(Slot slot) {
+        return Optional.of(new Active(version, model));
+      }
+    };
+    return new PredictionService(slots, recorder, new SimpleMeterRegistry(), properties);
+  }
+
+  @AfterEach
+  void stop() {
+    if (recorder != null) {
+      recorder.stop();
+    }
+  }
+
+  static PredictionRequest request(FeatureTable table, int row) {
+    Map<String, JsonNode> features = new LinkedHashMap<>();
+    for (int j = 0; j < table.features().size(); j++) {
+      Object value = RequestEncoder.decode(table.features().get(j), table.x()[row][j]);
+      if (value != null) {
+        features.put(table.features().get(j).name(), JSON.valueToTree(value));
+      }
+    }
+    return new PredictionRequest(features, "case-" + row, null);
+  }
+
+  /** Rows where the cost matrix flags the rare class although "common" is more probable. */
+  private static List<Integer> rowsWhereTheDecisionIsNotTheMostProbableClass(ClassifierModel model) {
+    List<Integer> rows = new ArrayList<>();
+    for (int i = 0; i < test.rows(); i++) {
+      double[] p = model.predictProba(test.x()[i]);
+      if (model.decide(p) != ClassifierModel.argMax(p)) {
+        rows.add(i);
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void answersTheCostMatrixDecisionAndExplainsIt() {
+    List<Integer> rows = rowsWhereTheDecisionIsNotTheMostProbableClass(withCosts);
+    assertThat(rows).as("the fixture must hold rows where threshold moving changes the answer").hasSizeGreaterThan(3);
+    PredictionService service = service(withCosts);
+
+    for (int row : rows) {
+      PredictionResponse r = service.predict(Slot.PRODUCTION, request(test, row), "client", true);
+      assertThat(r.probabilities().get("rare")).isLessThanOrEqualTo(0.5).isGreaterThan(1.0 / 6);
+      assertThat(r.predictedClass()).as("row %d", row).isEqualTo("rare");
+      assertThat(r.decisionRule()).isEqualTo(DecisionRule.LEAST_EXPECTED_COST);
+      assertThat(r.decisionThreshold()).isCloseTo(1.0 / 6, within(1e-12));
+      assertThat(r.thresholdClass()).isEqualTo("rare");
+      assertThat(r.decisionDescription()).isEqualTo("rare if P(rare) > P(common) / 5, else common");
+      // the explanation is of the rare class, the one answered
+      var rare = withCosts.explain(test.x()[row], 1, 5);
+      assertThat(r.explanation().modelOutput()).isEqualTo(rare.modelOutput());
+      assertThat(r.explanation().baseValue()).isEqualTo(rare.baseValue());
+    }
+    assertThat(recorded).extracting(e -> e.response().predictedClass()).containsOnly("rare").hasSize(rows.size());
+  }
+
+  @Test
+  void batchesAnswerTheSameDecision() {
+    List<Integer> rows = rowsWhereTheDecisionIsNotTheMostProbableClass(withCosts);
+    rows = rows.subList(0, Math.min(100, rows.size()));
+    PredictionService service = service(withCosts);
+
+    List<PredictionResponse> batch = service.predictBatch(Slot.STAGING,
+        rows.stream().map(i -> request(test, i)).toList(), "client", false);
+
+    assertThat(batch).extracting(PredictionResponse::predictedClass).containsOnly("rare");
+    assertThat(batch).extracting(PredictionResponse::explanation).containsOnlyNulls();
+  }
+
+  @Test
+  void everyAnswerIsTheModelsPredictAndStatesArgmaxWithoutCostMatrix() {
+    ClassifierModel plain = ClassifierModel.fit(train, TrainingOptions.defaults(3).withTrees(30));
+    PredictionService service = service(plain);
+
+    for (int row = 0; row < 40; row++) {
+      PredictionResponse r = service.predict(Slot.PRODUCTION, request(test, row), "client", row % 2 == 0);
+      assertThat(r.predictedClass()).isEqualTo(plain.classes().get(plain.predict(test.x()[row])));
+      assertThat(r.decisionRule()).isEqualTo(DecisionRule.ARGMAX);
+      assertThat(r.decisionThreshold()).isEqualTo(0.5);
+    }
+  }
+
+  @Test
+  void theStatedThresholdIsExactlyTheCostMatrixDecision() {
+    for (CostMatrix costs : List.of(MISS_COSTS_5, CostMatrix.rareMiss(2, 1, 1), CostMatrix.rareMiss(2, 1, 19),
+        new CostMatrix(new double[][] {{0, 3}, {2, 0}}), new CostMatrix(new double[][] {{0, 0}, {4, 0}}))) {
+      DecisionRule rule = DecisionRule.of(costs, List.of("common", "rare"));
+      for (int i = 0; i <= 10_000; i++) {
+        double p = i / 10_000.0;
+        if (Math.abs(p - rule.threshold()) < 1e-12) {
+          continue; // at the threshold itself both expected costs are equal up to rounding
+        }
+        int expected = p > rule.threshold() ? 1 : 0;
+        assertThat(costs.decide(new double[] {1 - p, p})).as("%s at p=%s", costs, p).isEqualTo(expected);
+      }
+    }
+    DecisionRule three = DecisionRule.of(CostMatrix.rareMiss(3, 2, 5), List.of("a", "b", "c"));
+    assertThat(three.threshold()).isNull();
+    assertThat(three.description()).isEqualTo("c if P(c) > P(most probable other class) / 5, else the most probable "
+        + "class");
+  }
+
+  @Test
+  void theDescriptionOfTheUsualMatrixIsItsDecisionForFourClasses() {
+    CostMatrix costs = CostMatrix.rareMiss(4, 0, 5);
+    Random r = new Random(3);
+    for (int i = 0; i < 20_000; i++) {
+      double[] p = new double[4];
+      double sum = 0;
+      for (int c = 0; c < 4; c++) {
+        p[c] = r.nextDouble() * (c == 0 ? 0.4 : 1);
+        sum += p[c];
+      }
+      double maxOther = 0;
+      for (int c = 0; c < 4; c++) {
+        p[c] /= sum;
+        maxOther = c == 0 ? 0 : Math.max(maxOther, p[c]);
+      }
+      if (Math.abs(p[0] - maxOther / 5) < 1e-12) {
+        continue;
+      }
+      int described = p[0] > maxOther / 5 ? 0 : ClassifierModel.argMax(new double[] {0, p[1], p[2], p[3]});
+      assertThat(costs.decide(p)).isEqualTo(described);
+    }
+  }
+
+  @Test
+  void otherMatricesAreDescribedGenerically() {
+    DecisionRule rule = DecisionRule.of(new CostMatrix(new double[][] {{0, 2, 1}, {3, 0, 1}, {1, 1, 0}}),
+        List.of("a", "b", "c"));
+    assertThat(rule.description()).startsWith("the class of least expected cost");
+    assertThat(rule.costMatrix()).hasSize(3);
+  }
+}
