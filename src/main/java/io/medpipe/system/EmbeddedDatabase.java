@@ -35,7 +35,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
         // Spring closes this bean after everything that uses the DataSource instead.
         .setRegisterShutdownHook(false)
         .setPGStartupWait(Duration.ofSeconds(60))
-        .setServerConfig("max_connections", "100");
+        .setServerConfig("max_connections", "100")
+        // zonky starts PostgreSQL with -F (fsync off) and synchronous_commit off, test-speed defaults under which an
+        // OS crash can lose committed rows or corrupt the cluster. medpipe keeps real records here (the registry, the
+        // process history, the prediction record whose durability=commit promises that an acknowledged prediction
+        // survives a crash), so PostgreSQL's own defaults are restored; -c options come after -F and win.
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on");
     if (port > 0) {
       builder.setPort(port);
     }

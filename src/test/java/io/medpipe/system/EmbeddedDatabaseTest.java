@@ -30,4 +30,17 @@ class EmbeddedDatabaseTest {
       assertThat(rs.getString(1)).isEqualTo("survives a restart");
     }
   }
+
+  /** A commit must reach the disk before it returns: zonky's test default (off) would void durability=commit. */
+  @Test
+  void commitsWaitForTheWalFlushAndFsyncIsOn(@TempDir Path dir) throws Exception {
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("postgres").toString(), 0);
+         Connection c = DriverManager.getConnection(db.jdbcUrl());
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync')")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("on");
+      assertThat(rs.getString(2)).isEqualTo("on");
+    }
+  }
 }
