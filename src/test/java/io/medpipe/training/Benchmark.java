@@ -209,7 +209,7 @@ public final class Benchmark {
    * The last attempt of issue 4 at one configuration that matches or beats the best peer on every column of both
    * sets. Declared here (and in docs/benchmarks.md) before any of their figures was seen, in the order tried; every
    * one is reported, whatever its figures. The claim is made on the floor-{@link #FLOOR} row only; the lower floors
-   * are printed as a diagnostic of what the floor costs, not as candidates. Both were declared after the fixed
+   * are printed as a diagnostic of what the floor costs, not as candidates. All were declared after the fixed
    * configurations' figures on these same folds were known, so a win favours medpipe.
    *
    * <ol>
