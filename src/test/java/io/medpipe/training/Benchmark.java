@@ -21,7 +21,7 @@ import java.util.Random;
  * seed 42), pooled out-of-fold predictions, 300 trees. Run after {@code mvn -o test-compile} with
  * <pre>
  * mvn -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.medpipe.training.Benchmark [peers|calibrated|scale|all]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.medpipe.training.Benchmark [peers|calibrated|ensemble|scale|all]
  * </pre>
  */
 public final class Benchmark {
@@ -38,6 +38,10 @@ public final class Benchmark {
     if (mode.equals("peers") || mode.equals("calibrated") || mode.equals("all")) {
       calibrated("heart_cleveland", "num");
       calibrated("hepatitis", "class");
+    }
+    if (mode.equals("ensemble") || mode.equals("all")) {
+      ensembles("heart_cleveland", "num");
+      ensembles("hepatitis", "class");
     }
     if (mode.equals("scale") || mode.equals("all")) {
       scale();
@@ -182,6 +186,202 @@ public final class Benchmark {
     rawBrier[0] = brier;
     return new CrossValidation.Result(options, k, null, proba, predicted,
         ClassificationMetrics.of(data.y(), proba, predicted, data.classes()), List.copyOf(details), 0);
+  }
+
+  /**
+   * An ensemble of forests whose probabilities are averaged (soft vote).
+   *
+   * @param members        the members' options, without a cost matrix (the ensemble's decision has it)
+   * @param calibrateEach  true: each member is Platt-calibrated on its own inner out-of-fold predictions and the
+   *                       calibrated probabilities are averaged; false: the members' raw probabilities are averaged
+   *                       and the average is Platt-calibrated as one model
+   */
+  record Ensemble(String name, List<TrainingOptions> members, boolean calibrateEach) {
+  }
+
+  /** The specificity floor of the declared rows: the pipeline's own, {@link TrainingService#REQUIRED_SPECIFICITY}. */
+  static final double FLOOR = TrainingService.REQUIRED_SPECIFICITY;
+
+  /** Diagnostic floors: what the same fitted models decide with the miss cost capped at a lower floor. */
+  static final double[] DIAGNOSTIC_FLOORS = {0.85, 0.80};
+
+  /**
+   * The last attempt of issue 4 at one configuration that matches or beats the best peer on every column of both
+   * sets. Declared here (and in docs/benchmarks.md) before any of their figures was seen, in the order tried; every
+   * one is reported, whatever its figures. The claim is made on the floor-{@link #FLOOR} row only; the lower floors
+   * are printed as a diagnostic of what the floor costs, not as candidates. All were declared after the fixed
+   * configurations' figures on these same folds were known, so a win favours medpipe.
+   *
+   * <ol>
+   *   <li>Soft vote of RF + undersampling (150 trees) and RF + SMOTE(-NC) (150 trees), 300 trees in all: each member
+   *   Platt-calibrated for the rarest class on its inner out-of-fold predictions, the calibrated probabilities
+   *   averaged, cost-matrix decision (miss cost 19, capped to keep rarest-class specificity >= 0.90 on the inner
+   *   cross-fitted averaged predictions). Why: undersampling gave the best F1 / balanced accuracy, SMOTE the best
+   *   rare-class ranking.</li>
+   *   <li>Balanced bagging: 10 RF + undersampling forests of 30 trees (seeds 42..51, so each sees another
+   *   undersample), 300 trees in all, raw probabilities averaged, the average Platt-calibrated as one model, the same
+   *   capped cost-matrix decision. Why: one undersample throws most majority rows away; ten use most of them.</li>
+   *   <li>Declared after the figures of 1 and 2 were seen (neither won; 1 lost hepatitis AUPRC, where SMOTE ranks
+   *   worst): soft vote of three 100-tree forests, RF (no resampling), RF + undersampling and RF + SMOTE(-NC), 300
+   *   trees in all, each Platt-calibrated on its inner out-of-fold predictions, averaged, the same capped cost-matrix
+   *   decision. Why: plain RF was the peers' best ranker of the rarest class on both sets (scikit-learn RF AUPRC 0.113
+   *   and 0.660). Expected before running: hepatitis recall stays below 0.719 at the 0.90 floor.</li>
+   * </ol>
+   */
+  static List<Ensemble> declaredEnsembles() {
+    TrainingOptions rf = TrainingOptions.defaults(42).withTrees(300).withClassWeighting(ClassWeighting.NONE)
+        .withMaxNodes(100_000);
+    List<Ensemble> out = new ArrayList<>();
+    out.add(new Ensemble("1. soft vote: RF + undersampling (150) + RF + SMOTE (150), each Platt, averaged, cost matrix",
+        List.of(rf.withResampling(Resampling.UNDERSAMPLE).withTrees(150), rf.withResampling(Resampling.SMOTE)
+            .withTrees(150)), true));
+    List<TrainingOptions> bags = new ArrayList<>();
+    for (int s = 0; s < 10; s++) {
+      bags.add(rf.withResampling(Resampling.UNDERSAMPLE).withTrees(30).withSeed(42 + s));
+    }
+    out.add(new Ensemble("2. balanced bagging: 10 x RF + undersampling (30), averaged, Platt, cost matrix",
+        List.copyOf(bags), false));
+    out.add(new Ensemble("3. soft vote: RF (100) + RF + undersampling (100) + RF + SMOTE (100), each Platt, averaged, "
+        + "cost matrix", List.of(rf.withTrees(100), rf.withResampling(Resampling.UNDERSAMPLE).withTrees(100),
+        rf.withResampling(Resampling.SMOTE).withTrees(100)), true));
+    return out;
+  }
+
+  static void ensembles(String set, String label) throws IOException {
+    FeatureTable data = CsvFixtures.read("/data/" + set + "/" + set + ".csv", label);
+    int[] fold = folds(set, label);
+    int rare = DatasetEvaluation.rarest(data);
+    System.out.printf(Locale.ROOT, "%n%s, declared ensembles (nested: every calibration and cost cap fitted inside the "
+        + "outer training folds), rarest %s, miss cost %.0f capped at specificity >= %.2f%n", set,
+        data.classes().get(rare), TrainingService.RARE_MISS_COST, FLOOR);
+    System.out.println("| configuration | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity"
+        + " | rarest Brier before -> after | calib. slope after | calib. intercept after | s |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    List<String> diagnostics = new ArrayList<>();
+    for (Ensemble e : declaredEnsembles()) {
+      long start = System.nanoTime();
+      EnsembleOutcome o = nestedEnsemble(data, e, fold, rare);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      row(e.name() + " (miss cost per fold " + o.costs()[0] + ")", o.results()[0], o.rawBrier(), rare, seconds);
+      for (int d = 0; d < DIAGNOSTIC_FLOORS.length; d++) {
+        CrossValidation.Result r = o.results()[d + 1];
+        ClassificationMetrics.PerClass p = r.metrics().perClass().get(rare);
+        diagnostics.add(String.format(Locale.ROOT, "  diagnostic, %s at floor %.2f (miss cost per fold %s): macro F1 "
+            + "%.3f, balanced acc %.3f, rarest recall %.3f, rarest specificity %.3f", e.name().substring(0, 2),
+            DIAGNOSTIC_FLOORS[d], o.costs()[d + 1], r.metrics().macroF1(), r.metrics().balancedAccuracy(),
+            p.recall(), p.specificity()));
+      }
+    }
+    diagnostics.forEach(System.out::println);
+  }
+
+  /**
+   * @param results  per floor ({@link #FLOOR}, then {@link #DIAGNOSTIC_FLOORS}): the pooled outer predictions
+   * @param costs    per floor: the capped miss cost of each outer fold
+   * @param rawBrier the rarest-class Brier of the averaged uncalibrated member probabilities
+   */
+  record EnsembleOutcome(CrossValidation.Result[] results, List<Double>[] costs, double rawBrier) {
+  }
+
+  /**
+   * Outer cross-validation of an {@link Ensemble}, nested as {@link #nestedCalibrated}: in each outer fold every member
+   * is cross-validated on the outer training rows (inner stratified 5-fold, seed 42: the same inner folds for every
+   * member), the calibration is fitted on those inner out-of-fold predictions, the miss cost is capped on their
+   * cross-fitted calibrated average, and the members refitted on all outer training rows predict the outer test rows.
+   */
+  @SuppressWarnings("unchecked")
+  static EnsembleOutcome nestedEnsemble(FeatureTable data, Ensemble ensemble, int[] fold, int rare) {
+    int n = data.rows();
+    int k = data.classes().size();
+    int folds = java.util.Arrays.stream(fold).max().orElse(0) + 1;
+    int floors = 1 + DIAGNOSTIC_FLOORS.length;
+    double[][] proba = new double[n][];
+    int[][] predicted = new int[floors][n];
+    List<Double>[] costs = new List[floors];
+    for (int d = 0; d < floors; d++) {
+      costs[d] = new ArrayList<>();
+    }
+    double brier = 0;
+    List<CrossValidation.Fold> details = new ArrayList<>();
+    TrainingOptions withCosts = ensemble.members().get(0)
+        .withCosts(CostMatrix.rareMiss(k, rare, TrainingService.RARE_MISS_COST));
+    int members = ensemble.members().size();
+    for (int f = 0; f < folds; f++) {
+      final int ff = f;
+      int[] test = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] == ff).toArray();
+      int[] train = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != ff).toArray();
+      FeatureTable trainTable = data.subset(train);
+      int[] ty = trainTable.y();
+      double[][] innerRaw = new double[train.length][k];
+      double[][] innerCal = new double[train.length][k];
+      ProbabilityCalibration[] maps = new ProbabilityCalibration[members];
+      CrossValidation.Result first = null;
+      for (int m = 0; m < members; m++) {
+        CrossValidation.Result inner = CrossValidation.run(trainTable, ensemble.members().get(m),
+            CrossValidation.DEFAULT_FOLDS, 42);
+        first = first == null ? inner : first;
+        add(innerRaw, inner.proba(), members);
+        if (ensemble.calibrateEach()) {
+          maps[m] = ProbabilityCalibration.fit(ProbabilityCalibration.Method.PLATT, ty, inner.proba(), rare);
+          add(innerCal, CrossValidation.recalibrate(inner, ty, trainTable.classes(),
+              ProbabilityCalibration.Method.PLATT, rare).proba(), members);
+        }
+      }
+      ProbabilityCalibration averageMap = null;
+      if (!ensemble.calibrateEach()) {
+        averageMap = ProbabilityCalibration.fit(ProbabilityCalibration.Method.PLATT, ty, innerRaw, rare);
+        CrossValidation.Result averaged = new CrossValidation.Result(ensemble.members().get(0), first.folds(), null,
+            innerRaw, new int[train.length], null, first.foldDetails(), 0);
+        innerCal = CrossValidation.recalibrate(averaged, ty, trainTable.classes(),
+            ProbabilityCalibration.Method.PLATT, rare).proba();
+      }
+      CostMatrix[] capped = new CostMatrix[floors];
+      for (int d = 0; d < floors; d++) {
+        double floor = d == 0 ? FLOOR : DIAGNOSTIC_FLOORS[d - 1];
+        capped[d] = ModelSelection.capMissCost(withCosts, innerCal, ty, rare, floor).costs();
+        costs[d].add(capped[d].asList().get(rare).get(rare == 0 ? 1 : 0));
+      }
+      ClassifierModel[] fitted = new ClassifierModel[members];
+      for (int m = 0; m < members; m++) {
+        fitted[m] = ClassifierModel.fit(trainTable, ensemble.members().get(m));
+      }
+      for (int i : test) {
+        double[] raw = new double[k];
+        double[] cal = new double[k];
+        for (int m = 0; m < members; m++) {
+          double[] p = fitted[m].predictProba(data.x()[i]);
+          for (int c = 0; c < k; c++) {
+            raw[c] += p[c] / members;
+          }
+          if (ensemble.calibrateEach()) {
+            double[] q = maps[m].apply(p);
+            for (int c = 0; c < k; c++) {
+              cal[c] += q[c] / members;
+            }
+          }
+        }
+        proba[i] = ensemble.calibrateEach() ? cal : averageMap.apply(raw);
+        brier += Math.pow(raw[rare] - (data.y()[i] == rare ? 1 : 0), 2) / n;
+        for (int d = 0; d < floors; d++) {
+          predicted[d][i] = capped[d].decide(proba[i]);
+        }
+      }
+      details.add(new CrossValidation.Fold(f, train, test, 0));
+    }
+    CrossValidation.Result[] results = new CrossValidation.Result[floors];
+    for (int d = 0; d < floors; d++) {
+      results[d] = new CrossValidation.Result(withCosts, folds, null, proba, predicted[d],
+          ClassificationMetrics.of(data.y(), proba, predicted[d], data.classes()), List.copyOf(details), 0);
+    }
+    return new EnsembleOutcome(results, costs, brier);
+  }
+
+  private static void add(double[][] sum, double[][] proba, int members) {
+    for (int i = 0; i < sum.length; i++) {
+      for (int c = 0; c < sum[i].length; c++) {
+        sum[i][c] += proba[i][c] / members;
+      }
+    }
   }
 
   /**
