@@ -170,6 +170,21 @@ class PredictionServiceTest {
     }
   }
 
+  /** An MLP (never picked by the pipeline, but deployable by hand) has no exact explanation: it answers without one. */
+  @Test
+  void aModelWithoutExactExplanationAnswersWithoutOne() {
+    ClassifierModel mlp = ClassifierModel.fit(train,
+        TrainingOptions.mlp(io.medpipe.training.MlpOptions.defaults(), 3).withCosts(MISS_COSTS_5));
+    assertThat(mlp.explainable()).isFalse();
+    PredictionService service = service(mlp);
+
+    PredictionResponse r = service.predict(Slot.PRODUCTION, request(test, 0), "client", true);
+
+    assertThat(r.explanation()).isNull();
+    assertThat(r.predictedClass()).isEqualTo(mlp.classes().get(mlp.decide(mlp.predictProba(test.x()[0]))));
+    assertThat(recorded).hasSize(1);
+  }
+
   @Test
   void theStatedThresholdIsExactlyTheCostMatrixDecision() {
     for (CostMatrix costs : List.of(MISS_COSTS_5, CostMatrix.rareMiss(2, 1, 1), CostMatrix.rareMiss(2, 1, 19),
