@@ -63,10 +63,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--strategy", split = ",", paramLabel = "NAME",
       description = "one or more of: rf-balanced, rf-balanced-costs, rf-smote, rf-smote-costs, rf-undersample, "
-          + "rf-undersample-costs, gbt-costs, rf, gbt, gbt-smote, mlp, mlp-costs, mlp-transfer, mlp-stack "
+          + "rf-undersample-costs, gbt-costs, rf, gbt, gbt-smote, mlp, mlp-costs, mlp-transfer "
           + "(comma-separated; mlp = neural network with class weights, --trees does not apply; mlp-transfer "
-          + "pre-trains it on every class but the rarest in each training fold, then fine-tunes; mlp-stack adds that "
-          + "pre-trained network's probabilities as inputs). Default: the pipeline's search and policy")
+          + "pre-trains it on every class but the rarest in each training fold, then fine-tunes). Default: the "
+          + "pipeline's search and policy")
   List<String> strategies;
 
   @Option(names = "--target", paramLabel = "CLASS",

@@ -8,12 +8,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -22,7 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Writes the prediction record off the request thread: a bounded queue drained by {@value #WRITERS} writer threads,
- * each inserting whatever has accumulated (up to {@code batchSize}) in one batch. A full queue refuses the prediction with 503
+ * each inserting whatever has accumulated (about {@code batchSize} predictions) in one batch. A request's predictions
+ * (one, or a whole batch request) travel as one queue item, so they are committed in one transaction, all or none:
+ * a request answered 503 has left no row, and its retry cannot duplicate any. A full queue refuses the prediction with 503
  * rather than losing its record. With durability COMMIT the request waits for its batch's commit (group commit), so
  * a crash loses no acknowledged prediction; with ASYNC it does not wait, and a crash loses at most the queue.
  *
@@ -43,10 +46,14 @@ class PredictionRecorder implements SmartLifecycle {
    */
   static final int WRITERS = 2;
 
-  private record Pending(PredictionLog.Entry entry, CompletableFuture<Void> written) {}
+  /** One request's predictions; {@code written} is null under durability ASYNC. */
+  private record Pending(List<PredictionLog.Entry> entries, CompletableFuture<Void> written) {}
 
   private final PredictionLog predictionLog;
-  private final BlockingQueue<Pending> queue;
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  /** Predictions (not requests) queued, bounded by {@link #capacity}. */
+  private final AtomicInteger queued = new AtomicInteger();
+  private final int capacity;
   private final int batchSize;
   private final Durability durability;
   private volatile boolean running;
@@ -57,10 +64,10 @@ class PredictionRecorder implements SmartLifecycle {
   PredictionRecorder(PredictionLog predictionLog, MedpipeProperties properties, MeterRegistry meters) {
     this.predictionLog = predictionLog;
     MedpipeProperties.Record settings = properties.serving().record();
-    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.capacity = settings.queueCapacity();
     this.batchSize = settings.batchSize();
     this.durability = settings.durability();
-    Gauge.builder("medpipe.prediction.record.queue", queue, BlockingQueue::size)
+    Gauge.builder("medpipe.prediction.record.queue", queued, AtomicInteger::get)
         .description("predictions waiting to be written to the prediction record").register(meters);
     commitWait = Timer.builder("medpipe.prediction.record.wait")
         .description("how long a request waited for its prediction record to commit (durability commit)")
@@ -76,21 +83,18 @@ class PredictionRecorder implements SmartLifecycle {
     if (!accepting) {
       throw new ServiceUnavailableException("the prediction record is not accepting writes (starting or stopping)");
     }
-    List<CompletableFuture<Void>> futures = new ArrayList<>(entries.size());
+    CompletableFuture<Void> written = durability == Durability.COMMIT ? new CompletableFuture<>() : null;
     synchronized (queue) { // all entries of a batch request or none
-      if (queue.remainingCapacity() < entries.size()) {
+      if (queued.get() + entries.size() > capacity) {
         throw new ServiceUnavailableException("the prediction record is falling behind; retry shortly");
       }
-      for (PredictionLog.Entry e : entries) {
-        CompletableFuture<Void> f = durability == Durability.COMMIT ? new CompletableFuture<>() : null;
-        queue.add(new Pending(e, f));
-        futures.add(f);
-      }
+      queued.addAndGet(entries.size());
+      queue.add(new Pending(List.copyOf(entries), written));
     }
-    if (durability == Durability.COMMIT) {
+    if (written != null) {
       long start = System.nanoTime();
       try {
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        written.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
         commitWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       } catch (ExecutionException | TimeoutException e) {
         throw new ServiceUnavailableException("the prediction could not be recorded; it was not acknowledged");
@@ -110,8 +114,17 @@ class PredictionRecorder implements SmartLifecycle {
           continue;
         }
         batch.add(first);
-        queue.drainTo(batch, batchSize - 1);
-        writeWithRetry(batch);
+        int size = first.entries().size();
+        Pending next;
+        while (size < batchSize && (next = queue.poll()) != null) {
+          batch.add(next); // whole requests only: a batch may end up to one request above batchSize
+          size += next.entries().size();
+        }
+        try {
+          writeWithRetry(batch);
+        } finally {
+          queued.addAndGet(-size);
+        }
         batch.clear();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -124,7 +137,7 @@ class PredictionRecorder implements SmartLifecycle {
   private void writeWithRetry(List<Pending> batch) throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
-        predictionLog.write(batch.stream().map(Pending::entry).toList());
+        predictionLog.write(batch.stream().flatMap(p -> p.entries().stream()).toList());
         batch.forEach(p -> {
           if (p.written() != null) {
             p.written().complete(null);
@@ -133,7 +146,7 @@ class PredictionRecorder implements SmartLifecycle {
         return;
       } catch (RuntimeException e) {
         // the message names the failure, never the rows' content
-        log.error("Cannot write {} predictions to the record (attempt {}): {}", batch.size(), attempt,
+        log.error("Cannot write {} requests' predictions to the record (attempt {}): {}", batch.size(), attempt,
             e.getClass().getSimpleName());
         if (attempt >= 3) {
           batch.forEach(p -> {
@@ -178,7 +191,7 @@ class PredictionRecorder implements SmartLifecycle {
     }
     writers.clear();
     if (!queue.isEmpty()) {
-      log.error("{} predictions could not be written before shutdown", queue.size());
+      log.error("{} predictions could not be written before shutdown", queued.get());
     }
   }
 

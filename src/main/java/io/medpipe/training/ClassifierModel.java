@@ -652,6 +652,12 @@ public final class ClassifierModel implements Serializable {
     MlpEncoder encoder;
     Base base = null;
     if (o.transfer()) {
+      if (o.scheme() == TransferScheme.STACK && source == null) {
+        // the base network would then score the very rows it was trained on: confident there, unsure on the rare
+        // rows it never saw, and the new network would learn "unsure base = rare", which does not hold for new patients
+        throw new IllegalArgumentException("stacking needs a separate source table (other patients than the training "
+            + "rows); without one use fine-tuning");
+      }
       FeatureTable related = source != null ? source : relatedRows(train);
       if (!related.features().equals(train.features())) {
         throw new IllegalArgumentException("the transfer source has other features than the training rows");

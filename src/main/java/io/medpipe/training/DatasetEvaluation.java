@@ -23,11 +23,11 @@ public final class DatasetEvaluation {
   /**
    * The strategies that can be named: the pipeline's candidates, plain forest and boosting, and the MLP (class-weighted;
    * "mlp-transfer" pre-trains on the training fold's related classes, every class but the rarest, then fine-tunes;
-   * "mlp-stack" feeds that pre-trained network's probabilities to a new network as extra inputs).
+   * stacking needs a separate source table, which a single data set does not have).
    */
   public static final List<String> STRATEGIES = List.of("rf-balanced", "rf-balanced-costs", "rf-smote",
       "rf-smote-costs", "rf-undersample", "rf-undersample-costs", "gbt-costs", "rf", "gbt", "gbt-smote", "mlp",
-      "mlp-costs", "mlp-transfer", "mlp-stack");
+      "mlp-costs", "mlp-transfer");
 
   /** Pre-training epochs of the "mlp-transfer" strategy. */
   static final int TRANSFER_PRETRAIN_EPOCHS = 30;
@@ -55,8 +55,6 @@ public final class DatasetEvaluation {
       case "mlp" -> TrainingOptions.mlp(MlpOptions.defaults(), seed);
       case "mlp-costs" -> TrainingOptions.mlp(MlpOptions.defaults(), seed).withCosts(costs);
       case "mlp-transfer" -> TrainingOptions.mlp(MlpOptions.defaults().withPretraining(TRANSFER_PRETRAIN_EPOCHS), seed);
-      case "mlp-stack" -> TrainingOptions.mlp(MlpOptions.defaults().withPretraining(TRANSFER_PRETRAIN_EPOCHS)
-          .withScheme(TransferScheme.STACK), seed);
       default -> throw new CsvDataset.Invalid("unknown strategy " + name + " (one of " + String.join(", ", STRATEGIES)
           + ")");
     };

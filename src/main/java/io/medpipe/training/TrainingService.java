@@ -73,7 +73,8 @@ public class TrainingService {
   /**
    * The default cost of missing the rare disease relative to any other error (a false alarm costs 1), configured as
    * {@code medpipe.training.rare-miss-cost}. The decision is taken on calibrated probabilities, so the model flags a
-   * patient when P(rare) &gt; 1 / (1 + 49) = 2%: the clinic accepts up to 50 confirmatory tests to find one case. The
+   * patient when P(rare) &gt; 1 / (1 + 19) = 5% (two classes; the search may lower the cost to keep the specificity
+   * floor): the clinic accepts up to 20 confirmatory tests to find one case. The
    * earlier default of 5 (flag from 17%) was set for resampled probabilities, which overstate a 2% prevalence ~20-fold
    * in odds; on calibrated probabilities it misses most cases.
    */
@@ -287,9 +288,13 @@ public class TrainingService {
    * @throws IllegalStateException if the run has not been evaluated (it has no card yet)
    */
   public void recordValidation(UUID runId, ClinicalValidation validation) {
-    Map<String, Object> row = jdbc.queryForMap(
+    List<Map<String, Object>> rows = jdbc.queryForList(
         "SELECT model_card_html, model_card_json::text AS model_card_json FROM medpipe.training_run WHERE id = ?",
         runId);
+    if (rows.isEmpty()) {
+      throw new IllegalStateException("training run " + runId + " not found");
+    }
+    Map<String, Object> row = rows.get(0);
     if (row.get("model_card_html") == null || row.get("model_card_json") == null) {
       throw new IllegalStateException("training run " + runId + " has no model card: it was not evaluated");
     }

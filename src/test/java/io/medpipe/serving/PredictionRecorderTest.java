@@ -103,4 +103,23 @@ class PredictionRecorderTest {
     recorder.stop();
     assertThat(log.written).isEmpty();
   }
+
+  /**
+   * A batch request larger than the writer's batch size is still one transaction, so a failure answered with 503
+   * leaves none of its rows behind to be duplicated by the client's retry.
+   */
+  @Test
+  void aBatchRequestIsCommittedInOneTransaction() {
+    FakeLog log = new FakeLog();
+    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.COMMIT, 500), new SimpleMeterRegistry());
+    recorder.start();
+    List<PredictionLog.Entry> hundred = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      hundred.add(entry());
+    }
+    recorder.record(hundred); // the writers' batch size is 50
+    recorder.stop();
+    assertThat(log.batches).containsExactly(100);
+    assertThat(log.written).containsExactlyElementsOf(hundred.stream().map(e -> e.response().predictionId()).toList());
+  }
 }

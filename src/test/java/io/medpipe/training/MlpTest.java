@@ -254,7 +254,10 @@ class MlpTest {
     MlpOptions pretrain = new MlpOptions(List.of(16, 8), 20, 0.01, 32, 1e-4, 0, null);
     ClassifierModel relatedModel = ClassifierModel.fit(related, TrainingOptions.mlp(pretrain, 5));
     MlpOptions stack = new MlpOptions(List.of(16, 8), 20, 0.01, 32, 1e-4, 20, TransferScheme.STACK);
-    ClassifierModel stacked = ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5));
+    assertThatThrownBy(() -> ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5)))
+        .as("without a separate source the base network would score its own training rows")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("separate source table");
+    ClassifierModel stacked = ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5), related);
     for (int l = 0; l < 3; l++) {
       assertThat(stacked.baseNetwork().weights(l)).isDeepEqualTo(relatedModel.network().weights(l));
     }
@@ -269,7 +272,7 @@ class MlpTest {
     for (int i = 0; i < 20; i++) {
       assertThat(loaded.predictProba(data.x()[i])).containsExactly(stacked.predictProba(data.x()[i]));
     }
-    assertThat(ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5)).network().weights(0))
+    assertThat(ClassifierModel.fit(data, TrainingOptions.mlp(stack, 5), related).network().weights(0))
         .isDeepEqualTo(stacked.network().weights(0));
   }
 
@@ -313,7 +316,9 @@ class MlpTest {
     assertThat(o.asMap()).containsEntry("algorithm", "MLP").containsKey("mlp").doesNotContainKey("trees");
     assertThat(DatasetEvaluation.strategy("mlp-transfer", 4, 3, 10, 1).mlp().pretrainEpochs())
         .isEqualTo(DatasetEvaluation.TRANSFER_PRETRAIN_EPOCHS);
-    assertThat(DatasetEvaluation.strategy("mlp-stack", 4, 3, 10, 1).mlp().scheme()).isEqualTo(TransferScheme.STACK);
+    assertThatThrownBy(() -> DatasetEvaluation.strategy("mlp-stack", 4, 3, 10, 1))
+        .as("stacking needs a separate source table, which one data set does not have")
+        .hasMessageContaining("unknown strategy mlp-stack");
   }
 
   @Test
