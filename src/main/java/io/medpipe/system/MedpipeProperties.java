@@ -98,7 +98,7 @@ public record MedpipeProperties(
   public record Training(@DefaultValue("42") long seed,
                          @DefaultValue("200") @Min(1) int trees,
                          @DefaultValue("0.25") @DecimalMin("0.05") @DecimalMax("0.5") double testFraction,
-                         @DefaultValue("19") @DecimalMin("1") @DecimalMax("10000") double rareMissCost,
+                         @DefaultValue("49") @DecimalMin("1") @DecimalMax("10000") double rareMissCost,
                          @DefaultValue("platt") @NotNull @Pattern(regexp = "(?i)none|platt|isotonic")
                          String calibration) {}
 

@@ -73,12 +73,12 @@ public class TrainingService {
   /**
    * The default cost of missing the rare disease relative to any other error (a false alarm costs 1), configured as
    * {@code medpipe.training.rare-miss-cost}. The decision is taken on calibrated probabilities, so the model flags a
-   * patient when P(rare) &gt; 1 / (1 + 19) = 5% (two classes; the search may lower the cost to keep the specificity
-   * floor): the clinic accepts up to 20 confirmatory tests to find one case. The
+   * patient when P(rare) &gt; 1 / (1 + 49) = 2% (two classes; the search may lower the cost to keep the specificity
+   * floor): the clinic accepts up to 50 confirmatory tests to find one case (see docs/training.md for why not 19). The
    * earlier default of 5 (flag from 17%) was set for resampled probabilities, which overstate a 2% prevalence ~20-fold
    * in odds; on calibrated probabilities it misses most cases.
    */
-  static final double RARE_MISS_COST = 19;
+  static final double RARE_MISS_COST = 49;
 
   /** The default calibration of the chosen model ({@code medpipe.training.calibration}). */
   static final ProbabilityCalibration.Method CALIBRATION = ProbabilityCalibration.Method.PLATT;
