@@ -11,7 +11,7 @@ DIR=$(mktemp -d)
 BASE=http://localhost:$PORT
 now() { date +%s.%N; }
 since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
-cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$DIR"; }
+cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && { wait "$PID" 2>/dev/null || true; }; rm -rf "$DIR"; }
 trap cleanup EXIT
 
 t0=$(now)
