@@ -283,21 +283,37 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       converged = Math.abs(step) < 1e-10;
     }
     double intercept = converged ? a : Double.NaN;
-    return new double[] {intercept, logisticOnLogit(z, positive)[1]};
+    return new double[] {intercept, logisticOnLogit(z, targets(positive))[1]};
   }
 
   /** {b0, b1} of the logistic regression of the outcome on logit(score), or NaNs when it does not converge. */
   static double[] logisticFit(double[] score, boolean[] positive) {
+    return logisticFit(score, targets(positive));
+  }
+
+  /**
+   * {b0, b1} of the logistic regression of targets in [0, 1] (0/1 outcomes, or soft targets such as Platt's smoothed
+   * ones) on logit(score), or NaNs when it does not converge.
+   */
+  static double[] logisticFit(double[] score, double[] target) {
     double[] z = new double[score.length];
     for (int i = 0; i < score.length; i++) {
       double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));
       z[i] = Math.log(p / (1 - p));
     }
-    return logisticOnLogit(z, positive);
+    return logisticOnLogit(z, target);
   }
 
-  /** {b0, b1} of the logistic regression of the outcome on z by Newton-Raphson; NaNs when it does not converge. */
-  private static double[] logisticOnLogit(double[] z, boolean[] positive) {
+  private static double[] targets(boolean[] positive) {
+    double[] target = new double[positive.length];
+    for (int i = 0; i < target.length; i++) {
+      target[i] = positive[i] ? 1 : 0;
+    }
+    return target;
+  }
+
+  /** {b0, b1} of the logistic regression of the targets on z by Newton-Raphson; NaNs when it does not converge. */
+  private static double[] logisticOnLogit(double[] z, double[] target) {
     int n = z.length;
     // logistic regression y ~ a + b z
     double b0 = 0;
@@ -311,7 +327,7 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       double h11 = 0;
       for (int i = 0; i < n; i++) {
         double p = 1 / (1 + Math.exp(-(b0 + b1 * z[i])));
-        double r = (positive[i] ? 1 : 0) - p;
+        double r = target[i] - p;
         double w = p * (1 - p);
         g0 += r;
         g1 += r * z[i];
@@ -326,9 +342,9 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
       double d0 = (h11 * g0 - h01 * g1) / det;
       double d1 = (h00 * g1 - h01 * g0) / det;
       // step halving: a full Newton step can overshoot when the logits are extreme (boosting's near-0/1 output)
-      double before = logLikelihood(z, positive, b0, b1);
+      double before = logLikelihood(z, target, b0, b1);
       int halvings = 0;
-      while (logLikelihood(z, positive, b0 + d0, b1 + d1) < before && halvings++ < 40) {
+      while (logLikelihood(z, target, b0 + d0, b1 + d1) < before && halvings++ < 40) {
         d0 /= 2;
         d1 /= 2;
       }
@@ -343,13 +359,13 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
   }
 
 
-  private static double logLikelihood(double[] z, boolean[] positive, double b0, double b1) {
+  private static double logLikelihood(double[] z, double[] target, double b0, double b1) {
     double sum = 0;
     for (int i = 0; i < z.length; i++) {
       double eta = b0 + b1 * z[i];
       // log(1 + exp(eta)) computed without overflow
       double softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
-      sum += (positive[i] ? eta : 0) - softplus;
+      sum += target[i] * eta - softplus;
     }
     return sum;
   }

@@ -43,46 +43,15 @@ public record PlattCalibration(int cls, double a, double b) implements Probabili
     return new PlattCalibration(cls, slope[1], slope[0]);
   }
 
-  /** {b0, b1} of the logistic regression on logit(score) with Platt's smoothed targets, by Newton-Raphson. */
+  /** {b0, b1} of the logistic regression on logit(score) with Platt's smoothed targets. */
   private static double[] smoothedFit(double[] score, boolean[] positive, int positives) {
-    int n = score.length;
     double high = (positives + 1.0) / (positives + 2.0);
-    double low = 1.0 / (n - positives + 2.0);
-    double[] z = new double[n];
-    for (int i = 0; i < n; i++) {
-      double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));
-      z[i] = Math.log(p / (1 - p));
+    double low = 1.0 / (score.length - positives + 2.0);
+    double[] target = new double[score.length];
+    for (int i = 0; i < target.length; i++) {
+      target[i] = positive[i] ? high : low;
     }
-    double b0 = 0;
-    double b1 = 1;
-    for (int it = 0; it < 200; it++) {
-      double g0 = 0;
-      double g1 = 0;
-      double h00 = 1e-12;
-      double h01 = 0;
-      double h11 = 1e-12;
-      for (int i = 0; i < n; i++) {
-        double p = 1 / (1 + Math.exp(-(b0 + b1 * z[i])));
-        double r = (positive[i] ? high : low) - p;
-        double w = Math.max(p * (1 - p), 1e-12);
-        g0 += r;
-        g1 += r * z[i];
-        h00 += w;
-        h01 += w * z[i];
-        h11 += w * z[i] * z[i];
-      }
-      double det = h00 * h11 - h01 * h01;
-      double d0 = (h11 * g0 - h01 * g1) / det;
-      double d1 = (h00 * g1 - h01 * g0) / det;
-      // damped: the loss is convex and bounded below with soft targets, so shorter steps always converge
-      double scale = Math.min(1, 5 / Math.max(Math.abs(d0), Math.abs(d1)));
-      b0 += scale * d0;
-      b1 += scale * d1;
-      if (Math.abs(d0) < 1e-10 && Math.abs(d1) < 1e-10) {
-        return new double[] {b0, b1};
-      }
-    }
-    return new double[] {Double.NaN, Double.NaN};
+    return ClassificationMetrics.logisticFit(score, target);
   }
 
   @Override
