@@ -1,12 +1,8 @@
 package io.medpipe.bench;
 
-import io.medpipe.dataset.Feature;
-import io.medpipe.dataset.FeatureTable;
 import io.medpipe.training.ClassifierModel;
+import io.medpipe.training.SyntheticTables;
 import io.medpipe.training.TrainingOptions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,7 +36,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ExplainBenchmark {
 
-  private static final int P = 20;
 
   private ClassifierModel model;
   private double[][] rows;
@@ -48,30 +43,8 @@ public class ExplainBenchmark {
 
   @Setup
   public void setUp() {
-    model = ClassifierModel.fit(table(2000, 1), TrainingOptions.defaults(42));
-    rows = table(256, 2).x();
-  }
-
-  /** 18 numeric labs (5 shifted for the rare class), one binary finding, one categorical site; 5% missing. */
-  static FeatureTable table(int n, long seed) {
-    Random r = new Random(seed);
-    List<Feature> features = new ArrayList<>();
-    for (int j = 0; j < P - 2; j++) {
-      features.add(Feature.numeric("lab_" + j, "u", -10, 10, false));
-    }
-    features.add(Feature.binary("finding", false));
-    features.add(Feature.categorical("site", List.of("a", "b", "c"), false));
-    double[][] x = new double[n][P];
-    int[] y = new int[n];
-    for (int i = 0; i < n; i++) {
-      y[i] = r.nextDouble() < 0.06 ? 1 : 0;
-      for (int j = 0; j < P - 2; j++) {
-        x[i][j] = r.nextDouble() < 0.05 ? Double.NaN : r.nextGaussian() + (y[i] == 1 && j < 5 ? 0.8 : 0);
-      }
-      x[i][P - 2] = r.nextDouble() < (y[i] == 1 ? 0.5 : 0.2) ? 1 : 0;
-      x[i][P - 1] = r.nextInt(3);
-    }
-    return new FeatureTable(features, List.of("common", "rare"), x, y);
+    model = ClassifierModel.fit(SyntheticTables.rareLabs(2000, 1), TrainingOptions.defaults(42));
+    rows = SyntheticTables.rareLabs(256, 2).x();
   }
 
   private double[] row() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class TreeShapExactnessTest {
 
-  static final int P = 20; // ClassifierModelTest.synthetic's width
+  static final int P = SyntheticTables.P;
 
   static void assertExactOnTestRows(ClassifierModel model, FeatureTable rows) {
     int k = model.classes().size();

@@ -1,0 +1,45 @@
+package io.medpipe.training;
+
+import io.medpipe.dataset.Feature;
+import io.medpipe.dataset.FeatureTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Synthetic training tables shared by the model tests and the explanation benchmark. */
+public final class SyntheticTables {
+
+  /** Columns of {@link #rareLabs}. */
+  public static final int P = 20;
+
+  private SyntheticTables() {
+  }
+
+  /**
+   * n synthetic subjects, ~6% "rare": features 0-4 are shifted for the rare class, the rest is noise; one binary
+   * and one categorical feature, 5% missing numeric values. Weak enough that an unweighted forest rarely predicts
+   * the rare class.
+   */
+  public static FeatureTable rareLabs(int n, long seed) {
+    Random r = new Random(seed);
+    List<Feature> features = new ArrayList<>();
+    for (int j = 0; j < P - 2; j++) {
+      features.add(Feature.numeric("lab_" + j, "u", -10, 10, false));
+    }
+    features.add(Feature.binary("finding", false));
+    features.add(Feature.categorical("site", List.of("a", "b", "c"), false));
+    double[][] x = new double[n][P];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = r.nextDouble() < 0.06 ? 1 : 0;
+      for (int j = 0; j < P - 2; j++) {
+        double shift = y[i] == 1 && j < 5 ? 0.8 : 0;
+        x[i][j] = r.nextDouble() < 0.05 ? Double.NaN : r.nextGaussian() + shift;
+      }
+      x[i][P - 2] = r.nextDouble() < (y[i] == 1 ? 0.5 : 0.2) ? 1 : 0;
+      x[i][P - 1] = r.nextInt(3);
+    }
+    return new FeatureTable(features, List.of("common", "rare"), x, y);
+  }
+
+}
