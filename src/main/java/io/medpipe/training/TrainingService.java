@@ -210,10 +210,21 @@ public class TrainingService {
 
   /** Evaluates a model on held-out rows; pure, see {@link #evaluate(UUID)}. */
   public static Evaluation evaluate(ClassifierModel model, FeatureTable test, int target, long seed) {
+    return evaluate(model, test, probabilities(model, test), target, seed);
+  }
+
+  private static double[][] probabilities(ClassifierModel model, FeatureTable test) {
     double[][] proba = new double[test.rows()][];
-    int[] predicted = new int[test.rows()];
     for (int i = 0; i < test.rows(); i++) {
       proba[i] = model.predictProba(test.x()[i]);
+    }
+    return proba;
+  }
+
+  private static Evaluation evaluate(ClassifierModel model, FeatureTable test, double[][] proba, int target,
+                                     long seed) {
+    int[] predicted = new int[test.rows()];
+    for (int i = 0; i < test.rows(); i++) {
       predicted[i] = model.decide(proba[i]);
     }
     ClassificationMetrics metrics = ClassificationMetrics.of(test.y(), proba, predicted, test.classes());
@@ -249,7 +260,9 @@ public class TrainingService {
     TrainingRun run = find(runId);
     FeatureTable test = snapshots.table(run.snapshotId()).subset(run.testRows());
     ClassifierModel model = model(runId);
-    Evaluation evaluation = evaluate(model, test, test.classIndex(run.targetClass()), run.seed());
+    int target = test.classIndex(run.targetClass());
+    double[][] proba = probabilities(model, test); // for the metrics and the card's curves
+    Evaluation evaluation = evaluate(model, test, proba, target, run.seed());
     Map<String, Object> stored = new LinkedHashMap<>();
     stored.put("testRows", test.rows());
     stored.put("targetClass", run.targetClass());
@@ -267,14 +280,9 @@ public class TrainingService {
         + " replicates of the held-out rows, seed " + run.seed());
     jdbc.update("UPDATE medpipe.training_run SET metrics = ?::jsonb WHERE id = ?", json.write(stored), runId);
 
-    int target = test.classIndex(run.targetClass());
     Object selection = run.params().get("selection");
     Map<String, Object> card = ModelCard.json(runId.toString(), run.snapshotId().toString(), run.targetClass(), model,
         selection instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : null, evaluation, test);
-    double[][] proba = new double[test.rows()][];
-    for (int i = 0; i < test.rows(); i++) {
-      proba[i] = model.predictProba(test.x()[i]);
-    }
     String html = ModelCard.html(card, run.targetClass(), test.y(), proba, target);
     jdbc.update("UPDATE medpipe.training_run SET model_card_html = ?, model_card_json = ?::jsonb WHERE id = ?", html,
         json.write(card), runId);
