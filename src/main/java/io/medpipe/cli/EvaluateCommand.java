@@ -186,6 +186,8 @@ final class EvaluateCommand implements Callable<Integer> {
       w.println("  chosen per fold: " + String.join(" | ", o.perFold()));
       w.println("  the pipeline's policy on all rows chooses " + o.deployed().chosen().label() + ": "
           + o.deployed().reason());
+    } else if (o.cv().options().costs() != null) {
+      w.println("  per fold: " + String.join(" | ", o.perFold()));
     }
     w.printf(Locale.ROOT, "  %-16s %7s %7s %7s %7s %7s %7s %7s %7s%n", "class", "n", "recall", "precis.", "F1",
         "specif.", "ROC-AUC", "AUPRC", "Brier");

@@ -86,16 +86,44 @@ public final class DatasetEvaluation {
   /**
    * Cross-validates one named configuration with the given folds, its probabilities of class {@code target}
    * recalibrated as the pipeline's model would serve them ({@link TrainingService#CALIBRATION}, cross-fitted on the
-   * other folds' predictions, {@link CrossValidation#recalibrate}) and decided on those.
+   * other folds' predictions, {@link CrossValidation#recalibrate}) and decided on those. A cost matrix's miss cost is
+   * capped as the pipeline's search caps it ({@link ModelSelection#capMissCost}, specificity
+   * {@link TrainingService#REQUIRED_SPECIFICITY}), cross-fitted the same way: the rows of each fold are decided with the
+   * cost capped on the other folds' predictions, so no row's label sets its own threshold. Each fold's cost is named
+   * in {@link Outcome#perFold}.
    */
   public static Outcome fixed(String name, FeatureTable data, TrainingOptions options, int[] fold, int target) {
     CrossValidation.Result cv = CrossValidation.recalibrate(CrossValidation.run(data, options, fold), data.y(),
         data.classes(), TrainingService.CALIBRATION, target);
     List<String> perFold = new ArrayList<>();
-    for (int f = 0; f < cv.folds(); f++) {
-      perFold.add(options.label());
+    if (options.costs() == null) {
+      for (int f = 0; f < cv.folds(); f++) {
+        perFold.add(options.label());
+      }
+      return new Outcome(name, cv, perFold, null);
     }
-    return new Outcome(name, cv, perFold, null);
+    int[] y = data.y();
+    int[] predicted = cv.predicted().clone();
+    for (CrossValidation.Fold f : cv.foldDetails()) {
+      int[] other = f.trainRows();
+      double[][] otherProba = new double[other.length][];
+      int[] otherY = new int[other.length];
+      for (int i = 0; i < other.length; i++) {
+        otherProba[i] = cv.proba()[other[i]];
+        otherY[i] = y[other[i]];
+      }
+      TrainingOptions capped = ModelSelection.capMissCost(options, otherProba, otherY, target,
+          TrainingService.REQUIRED_SPECIFICITY);
+      for (int i : f.testRows()) {
+        predicted[i] = capped.costs().decide(cv.proba()[i]);
+      }
+      perFold.add(capped == options ? options.label() : "%s (miss cost capped to %s for specificity >= %.2f)"
+          .formatted(options.label(), ModelSelection.missCost(capped.costs(), target),
+              TrainingService.REQUIRED_SPECIFICITY));
+    }
+    CrossValidation.Result decided = new CrossValidation.Result(options, cv.folds(), cv.note(), cv.proba(), predicted,
+        ClassificationMetrics.of(y, cv.proba(), predicted, data.classes()), cv.foldDetails(), cv.trainSeconds());
+    return new Outcome(name, decided, perFold, null);
   }
 
   /**

@@ -119,6 +119,42 @@ class EvaluateCommandTest {
     assertThat(o.perFold()).hasSize(5);
   }
 
+  /**
+   * A named strategy with a cost matrix is decided as the pipeline decides it: its miss cost is capped for rare-class
+   * specificity 0.90, cross-fitted (each fold's cost from the other folds' predictions). Uncapped, miss cost 49 on
+   * five calibrated classes flags most patients as class 4.
+   */
+  @Test
+  void aNamedCostStrategyKeepsThePipelinesSpecificityFloor() throws Exception {
+    CsvDataset heart = CsvDataset.of(TabularFile.read(resource("/data/heart_cleveland/heart_cleveland.csv")), "num");
+    int[] fold = heart.folds(TabularFile.read(resource("/data/heart_cleveland/folds_seed42.csv")));
+    FeatureTable t = heart.table();
+    int rare = DatasetEvaluation.rarest(t);
+    io.medpipe.training.TrainingOptions options = DatasetEvaluation.strategy("rf-balanced-costs", t.classes().size(),
+        rare, 50, 42);
+    DatasetEvaluation.Outcome o = DatasetEvaluation.fixed("rf-balanced-costs", t, options, fold, rare);
+
+    double capped = o.cv().metrics().perClass().get(rare).specificity();
+    int flaggedUncapped = 0;
+    int negatives = 0;
+    for (int i = 0; i < t.rows(); i++) {
+      if (t.y()[i] != rare) {
+        negatives++;
+        flaggedUncapped += options.costs().decide(o.cv().proba()[i]) == rare ? 1 : 0;
+      }
+    }
+    double uncapped = 1 - flaggedUncapped / (double) negatives;
+    // out of fold the floor holds only approximately; uncapped it is far below
+    assertThat(capped).isGreaterThan(0.85).isGreaterThan(uncapped + 0.2);
+    assertThat(o.perFold()).hasSize(5).allMatch(f -> f.contains("miss cost capped to"));
+
+    CliRunner.Result r = evaluate("--data", resource("/data/heart_cleveland/heart_cleveland.csv").toString(),
+        "--label", "num", "--folds", resource("/data/heart_cleveland/folds_seed42.csv").toString(),
+        "--strategy", "rf-balanced-costs");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("per fold: ", "miss cost capped to");
+  }
+
   CliRunner.Result evaluate(String... args) {
     List<String> all = new ArrayList<>(List.of("evaluate", "--trees", "5"));
     all.addAll(List.of(args));
