@@ -70,7 +70,8 @@ class PredictionRecorder implements SmartLifecycle {
     Gauge.builder("medpipe.prediction.record.queue", queued, AtomicInteger::get)
         .description("predictions waiting to be written to the prediction record").register(meters);
     commitWait = Timer.builder("medpipe.prediction.record.wait")
-        .description("how long a request waited for its prediction record to commit (durability commit)")
+        .description("how long a request waited for its prediction record to commit (durability commit), "
+            + "including waits that failed or timed out")
         .publishPercentileHistogram().register(meters);
   }
 
@@ -95,12 +96,14 @@ class PredictionRecorder implements SmartLifecycle {
       long start = System.nanoTime();
       try {
         written.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
-        commitWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       } catch (ExecutionException | TimeoutException e) {
         throw new ServiceUnavailableException("the prediction could not be recorded; it was not acknowledged");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ServiceUnavailableException("interrupted while recording the prediction");
+      } finally {
+        // failed and timed-out waits too: a stalled database must show in the commit-wait alert, not vanish from it
+        commitWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
     }
   }

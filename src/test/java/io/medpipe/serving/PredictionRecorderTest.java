@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The prediction record's writer: batches, backpressure, and nothing queued lost on a graceful stop. */
@@ -63,6 +64,25 @@ class PredictionRecorderTest {
     PredictionLog.Entry e = entry();
     recorder.record(List.of(e));
     assertThat(log.written).contains(e.response().predictionId());
+    recorder.stop();
+  }
+
+  @Test
+  void aWaitThatFailsIsStillTimedSoTheCommitWaitAlertSeesAStalledDatabase() {
+    FakeLog failing = new FakeLog() {
+      @Override
+      void write(List<Entry> entries) {
+        throw new org.springframework.dao.DataAccessResourceFailureException("database unreachable");
+      }
+    };
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    PredictionRecorder recorder = new PredictionRecorder(failing, properties(Durability.COMMIT, 100), meters);
+    recorder.start();
+    assertThatThrownBy(() -> recorder.record(List.of(entry()))).isInstanceOf(ServiceUnavailableException.class)
+        .hasMessageContaining("could not be recorded");
+    io.micrometer.core.instrument.Timer wait = meters.get("medpipe.prediction.record.wait").timer();
+    assertThat(wait.count()).isEqualTo(1);
+    assertThat(wait.totalTime(TimeUnit.MILLISECONDS)).isPositive();
     recorder.stop();
   }
 
