@@ -150,7 +150,7 @@ def main():
             print(f"\n{name}, {encoding} encoding, {args.seeds} seeds: mean (sd) [min, max]")
             print("| peer | " + " | ".join(COLUMNS) + " |")
             print("|---" * (len(COLUMNS) + 1) + "|")
-            for p, rows in list(per_peer.items()) + [("best peer per column and seed", best)]:
+            for p, rows in list(per_peer.items()) + [("max over peers per column and seed (mixes peers and operating points; biased up)", best)]:
                 mean, sd, low, high = summary(rows)
                 print(f"| {p} | " + " | ".join(
                     f"{m:.3f} ({d:.3f}) [{lo:.3f}, {hi:.3f}]" for m, d, lo, hi in zip(mean, sd, low, high)) + " |")

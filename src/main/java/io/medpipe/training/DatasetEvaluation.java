@@ -87,10 +87,12 @@ public final class DatasetEvaluation {
    * Cross-validates one named configuration with the given folds, its probabilities of class {@code target}
    * recalibrated as the pipeline's model would serve them ({@link TrainingService#CALIBRATION}, cross-fitted on the
    * other folds' predictions, {@link CrossValidation#recalibrate}) and decided on those. A cost matrix's miss cost is
-   * capped as the pipeline's search caps it ({@link ModelSelection#capMissCost}, specificity
+   * capped by the pipeline's rule ({@link ModelSelection#capMissCost}, specificity
    * {@link TrainingService#REQUIRED_SPECIFICITY}), cross-fitted the same way: the rows of each fold are decided with the
-   * cost capped on the other folds' predictions, so no row's label sets its own threshold. Each fold's cost is named
-   * in {@link Outcome#perFold}.
+   * cost capped on the other folds' predictions, so no row's label sets its own threshold. (The pipeline caps on an
+   * inner cross-validation of its training rows instead; here the other folds' predictions come from models that saw
+   * this fold's rows, a second-order optimism that the nested search does not have.) Each fold's cost is named in
+   * {@link Outcome#perFold}.
    */
   public static Outcome fixed(String name, FeatureTable data, TrainingOptions options, int[] fold, int target) {
     CrossValidation.Result cv = CrossValidation.recalibrate(CrossValidation.run(data, options, fold), data.y(),

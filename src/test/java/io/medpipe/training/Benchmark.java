@@ -21,7 +21,7 @@ import java.util.Random;
  * seed 42), pooled out-of-fold predictions, 300 trees. Run after {@code mvn -o test-compile} with
  * <pre>
  * mvn -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.medpipe.training.Benchmark [peers|calibrated|ensemble|scale|all|seeds [n]]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.medpipe.training.Benchmark [peers|calibrated|ensemble|scale|all|seeds [n]|pooling [n]]
  * </pre>
  */
 public final class Benchmark {
@@ -45,6 +45,11 @@ public final class Benchmark {
     }
     if (mode.equals("scale") || mode.equals("all")) {
       scale();
+    }
+    if (mode.equals("pooling")) {
+      int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+      pooling("heart_cleveland", "num", seeds);
+      pooling("hepatitis", "class", seeds);
     }
     if (mode.equals("seeds")) {
       int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
@@ -138,6 +143,69 @@ public final class Benchmark {
           r.specificity(), r.brier(), plattBrier(data.y(), cv.proba(), fold, rare), r.calibrationSlope(),
           r.calibrationIntercept(), cv.trainSeconds());
     }
+  }
+
+  /**
+   * Is the nested search's lower rarest-class AUPRC its ranking or the pooling? Pooled out-of-fold AUPRC ranks scores
+   * of five different models together; the mean of the five per-fold AUPRCs does not. Printed for the search and for
+   * fixed calibrated configurations over the same seeds (mean of each over seeds).
+   */
+  static void pooling(String set, String label, int seeds) throws IOException {
+    FeatureTable data = CsvFixtures.read("/data/" + set + "/" + set + ".csv", label);
+    int[] fold = folds(set, label);
+    int rare = DatasetEvaluation.rarest(data);
+    int k = data.classes().size();
+    CostMatrix costs = CostMatrix.rareMiss(k, rare, TrainingService.RARE_MISS_COST);
+    Map<String, java.util.function.LongFunction<CrossValidation.Result>> rows = new LinkedHashMap<>();
+    rows.put(PRIMARY, seed -> DatasetEvaluation.search(data, rare, fold, 300, seed).cv());
+    Map<String, java.util.function.LongFunction<TrainingOptions>> fixed = new LinkedHashMap<>();
+    fixed.put("RF + undersampling + Platt + cost matrix", seed -> TrainingOptions.defaults(seed).withTrees(300)
+        .withClassWeighting(ClassWeighting.NONE).withResampling(Resampling.UNDERSAMPLE).withCosts(costs));
+    fixed.put("RF balanced + Platt + cost matrix", seed -> TrainingOptions.defaults(seed).withTrees(300)
+        .withCosts(costs));
+    fixed.put("RF + Platt + cost matrix", seed -> TrainingOptions.defaults(seed).withTrees(300)
+        .withClassWeighting(ClassWeighting.NONE).withCosts(costs));
+    for (Map.Entry<String, java.util.function.LongFunction<TrainingOptions>> e : fixed.entrySet()) {
+      rows.put(e.getKey(), seed -> nestedCalibrated(data, e.getValue().apply(seed), fold,
+          ProbabilityCalibration.Method.PLATT, rare, new double[1]));
+    }
+    System.out.printf(Locale.ROOT, "%n%s, rarest %s, model seeds 42..%d: rarest AUPRC pooled vs mean of the 5 "
+        + "per-fold AUPRCs%n", set, data.classes().get(rare), 41 + seeds);
+    System.out.println("| configuration | pooled AUPRC, mean (sd) | per-fold AUPRC, mean (sd) | pooled - per-fold |");
+    System.out.println("|---|---|---|---|");
+    for (Map.Entry<String, java.util.function.LongFunction<CrossValidation.Result>> e : rows.entrySet()) {
+      double[] pooled = new double[seeds];
+      double[] perFold = new double[seeds];
+      for (int s = 0; s < seeds; s++) {
+        CrossValidation.Result cv = e.getValue().apply(42 + s);
+        pooled[s] = cv.metrics().perClass().get(rare).auprc();
+        int folds = java.util.Arrays.stream(fold).max().orElse(0) + 1;
+        for (int f = 0; f < folds; f++) {
+          final int ff = f;
+          int[] test = java.util.stream.IntStream.range(0, data.rows()).filter(i -> fold[i] == ff).toArray();
+          double[] score = new double[test.length];
+          boolean[] positive = new boolean[test.length];
+          for (int i = 0; i < test.length; i++) {
+            score[i] = cv.proba()[test[i]][rare];
+            positive[i] = data.y()[test[i]] == rare;
+          }
+          perFold[s] += ClassificationMetrics.averagePrecision(score, positive) / folds;
+        }
+      }
+      double[] gap = new double[seeds];
+      for (int s = 0; s < seeds; s++) {
+        gap[s] = pooled[s] - perFold[s];
+      }
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", e.getKey(), meanSd(pooled), meanSd(perFold),
+          meanSd(gap));
+    }
+  }
+
+  private static String meanSd(double[] v) {
+    double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum()
+        / Math.max(1, v.length - 1));
+    return String.format(Locale.ROOT, "%.3f (%.3f)", mean, sd);
   }
 
   /** The declared primary row: what the pipeline itself would do, nested inside each outer fold. */
