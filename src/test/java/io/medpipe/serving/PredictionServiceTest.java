@@ -89,7 +89,26 @@ class PredictionServiceTest {
         return Optional.of(new Active(version, model));
       }
     };
-    return new PredictionService(slots, recorder, new SimpleMeterRegistry(), properties);
+    meters = new SimpleMeterRegistry();
+    return new PredictionService(slots, recorder, meters, properties);
+  }
+
+  /** The meters of the last {@link #service}. */
+  private SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  @Test
+  void singleAndBatchRequestsAreTimedApartSoABatchDoesNotHideASlowSingleP99() {
+    PredictionService service = service(withCosts);
+    service.predict(Slot.STAGING, request(test, 0), "client", false);
+    service.predict(Slot.STAGING, request(test, 1), "client", false);
+    service.predictBatch(Slot.STAGING, List.of(request(test, 2), request(test, 3), request(test, 4)), "client", false);
+
+    assertThat(meters.get("medpipe.prediction.latency").tags("slot", "staging", "request", "single").timer().count())
+        .isEqualTo(2);
+    assertThat(meters.get("medpipe.prediction.latency").tags("slot", "staging", "request", "batch").timer().count())
+        .isEqualTo(1);
+    assertThat(meters.get("medpipe.prediction.latency").tags("slot", "production").timers())
+        .allMatch(t -> t.count() == 0);
   }
 
   @AfterEach
