@@ -8,6 +8,7 @@ COPY target/medpipe.jar /opt/medpipe/medpipe.jar
 USER medpipe
 ENV MEDPIPE_DATA_DIR=/var/lib/medpipe/data
 EXPOSE 8080
+# the actuator answers on the management port when one is set (docker-compose.yml sets 8081), else on the server's
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
-  CMD curl -fsS http://localhost:8080/actuator/health/readiness || exit 1
+  CMD curl -fsS "http://localhost:${MANAGEMENT_SERVER_PORT:-${MEDPIPE_PORT:-8080}}/actuator/health/readiness" || exit 1
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/medpipe/medpipe.jar"]
