@@ -7,6 +7,8 @@ WORKDIR /var/lib/medpipe
 COPY target/medpipe.jar /opt/medpipe/medpipe.jar
 USER medpipe
 ENV MEDPIPE_DATA_DIR=/var/lib/medpipe/data
+# every role listens on 8080 inside its own container (the worker profile's default, 8081, is for one host)
+ENV MEDPIPE_PORT=8080
 EXPOSE 8080
 # the actuator answers on the management port when one is set (docker-compose.yml sets 8081), else on the server's
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \

@@ -124,7 +124,8 @@ public final class LoadGenerator {
           int le = line.indexOf("le=\"") + 4;
           String bound = line.substring(le, line.indexOf('"', le));
           double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
-          // summed over the other tags (single and batch requests): a phase's delta holds only its own kind
+          // summed over the other tags (single and batch requests): the phases that read it send one kind only, so a
+          // phase's delta is its own kind; a phase mixing both would blend their percentiles
           buckets.merge(upper, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Long::sum);
         }
       }
