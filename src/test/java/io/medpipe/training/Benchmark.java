@@ -1,6 +1,5 @@
 package io.medpipe.training;
 
-import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The benchmark command (not a test): the peer protocol on the real data sets (uncalibrated configurations, then the
@@ -561,20 +559,8 @@ public final class Benchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /** n rows, p features, 5% rare with the first five features shifted by 0.7 (the scale benchmark's table). */
   static FeatureTable synthetic(int n, int p, long seed) {
-    Random r = new Random(seed);
-    List<Feature> features = new ArrayList<>();
-    for (int j = 0; j < p; j++) {
-      features.add(Feature.numeric("x" + j, "u", -10, 10, false));
-    }
-    double[][] x = new double[n][p];
-    int[] y = new int[n];
-    for (int i = 0; i < n; i++) {
-      y[i] = r.nextDouble() < 0.05 ? 1 : 0;
-      for (int j = 0; j < p; j++) {
-        x[i][j] = r.nextGaussian() + (y[i] == 1 && j < 5 ? 0.7 : 0);
-      }
-    }
-    return new FeatureTable(features, List.of("common", "rare"), x, y);
+    return SyntheticTables.shifted(n, p, 0.05, 0.7, 5, "x", seed);
   }
 }

@@ -42,4 +42,25 @@ public final class SyntheticTables {
     return new FeatureTable(features, List.of("common", "rare"), x, y);
   }
 
+  /**
+   * n subjects with p standard-normal numeric columns named {@code prefix + j}, a share {@code prevalence} "rare",
+   * whose first {@code shiftedColumns} columns are shifted by {@code shift} (no missing values).
+   */
+  public static FeatureTable shifted(int n, int p, double prevalence, double shift, int shiftedColumns,
+                                     String prefix, long seed) {
+    Random r = new Random(seed);
+    List<Feature> features = new ArrayList<>();
+    for (int j = 0; j < p; j++) {
+      features.add(Feature.numeric(prefix + j, "u", -10, 10, false));
+    }
+    double[][] x = new double[n][p];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = r.nextDouble() < prevalence ? 1 : 0;
+      for (int j = 0; j < p; j++) {
+        x[i][j] = r.nextGaussian() + (y[i] == 1 && j < shiftedColumns ? shift : 0);
+      }
+    }
+    return new FeatureTable(features, List.of("common", "rare"), x, y);
+  }
 }

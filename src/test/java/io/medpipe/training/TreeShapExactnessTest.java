@@ -3,12 +3,9 @@ package io.medpipe.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,20 +86,7 @@ class TreeShapExactnessTest {
 
   /** p numeric features, each shifted a little for the second class (so deep trees use many of them). */
   static FeatureTable wide(int n, int p, long seed) {
-    Random r = new Random(seed);
-    List<Feature> features = new ArrayList<>();
-    for (int j = 0; j < p; j++) {
-      features.add(Feature.numeric("x_" + j, "u", -10, 10, false));
-    }
-    double[][] x = new double[n][p];
-    int[] y = new int[n];
-    for (int i = 0; i < n; i++) {
-      y[i] = r.nextDouble() < 0.3 ? 1 : 0;
-      for (int j = 0; j < p; j++) {
-        x[i][j] = r.nextGaussian() + (y[i] == 1 ? 0.15 : 0);
-      }
-    }
-    return new FeatureTable(features, List.of("common", "rare"), x, y);
+    return SyntheticTables.shifted(n, p, 0.3, 0.15, p, "x_", seed);
   }
 
   @Test
