@@ -83,23 +83,22 @@ public final class Benchmark {
           row[2], row[3], row[4], search.perFold(), (System.nanoTime() - start) / 1e9);
     }
     String[] stats = {"mean", "sd", "min", "max"};
-    for (String stat : stats) {
-      StringBuilder line = new StringBuilder("| " + stat + " |");
+    for (int k = 0; k < stats.length; k++) {
+      StringBuilder line = new StringBuilder("| " + stats[k] + " |");
       for (double[] column : columns) {
-        java.util.DoubleSummaryStatistics st = java.util.Arrays.stream(column).summaryStatistics();
-        double mean = st.getAverage();
-        double sd = Math.sqrt(java.util.Arrays.stream(column).map(v -> (v - mean) * (v - mean)).sum()
-            / Math.max(1, column.length - 1));
-        double v = switch (stat) {
-          case "mean" -> mean;
-          case "sd" -> sd;
-          case "min" -> st.getMin();
-          default -> st.getMax();
-        };
-        line.append(String.format(Locale.ROOT, " %.3f |", v));
+        line.append(String.format(Locale.ROOT, " %.3f |", summary(column)[k]));
       }
       System.out.println(line.append(" | |"));
     }
+  }
+
+  /** Mean, sample standard deviation, minimum and maximum. */
+  private static double[] summary(double[] v) {
+    java.util.DoubleSummaryStatistics st = java.util.Arrays.stream(v).summaryStatistics();
+    double mean = st.getAverage();
+    double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum()
+        / Math.max(1, v.length - 1));
+    return new double[] {mean, sd, st.getMin(), st.getMax()};
   }
 
   static void peers(String set, String label) throws IOException {
@@ -200,10 +199,8 @@ public final class Benchmark {
   }
 
   private static String meanSd(double[] v) {
-    double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-    double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum()
-        / Math.max(1, v.length - 1));
-    return String.format(Locale.ROOT, "%.3f (%.3f)", mean, sd);
+    double[] s = summary(v);
+    return String.format(Locale.ROOT, "%.3f (%.3f)", s[0], s[1]);
   }
 
   /** The declared primary row: what the pipeline itself would do, nested inside each outer fold. */
