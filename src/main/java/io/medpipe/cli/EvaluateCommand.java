@@ -3,16 +3,17 @@ package io.medpipe.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medpipe.dataset.FeatureTable;
-import io.medpipe.ehr.TabularFile;
-import io.medpipe.training.BootstrapCi;
-import io.medpipe.training.ClassificationMetrics;
-import io.medpipe.training.ClassifierModel;
+import io.medpipe.dataset.TabularFile;
 import io.medpipe.training.CsvDataset;
 import io.medpipe.training.DatasetEvaluation;
-import io.medpipe.training.ModelCard;
-import io.medpipe.training.StratifiedSplit;
-import io.medpipe.training.TrainingOptions;
-import io.medpipe.training.TrainingService;
+import io.medpipe.training.TrainingRecipe;
+import io.medpipe.training.card.ModelCard;
+import io.medpipe.training.evaluation.BootstrapCi;
+import io.medpipe.training.evaluation.ClassificationMetrics;
+import io.medpipe.training.evaluation.HeldOutEvaluation;
+import io.medpipe.training.evaluation.StratifiedSplit;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -231,14 +232,14 @@ final class EvaluateCommand implements Callable<Integer> {
     // the card of the configuration a run would deploy, fitted on all rows, with the out-of-fold figures
     TrainingOptions chosen = o.deployed() != null ? o.deployed().chosen().withTrees(o.cv().options().trees())
         : o.cv().options();
-    ClassifierModel model = ClassifierModel.fit(t, chosen);
+    Classifier model = Classifier.fit(t, chosen);
     if (o.deployed() != null) {
       // calibrated as a pipeline run would calibrate it: on the search's out-of-fold predictions of the chosen one
-      model = TrainingService.calibrate(model, t, o.deployed(), target);
+      model = TrainingRecipe.calibrate(model, t, o.deployed(), target);
     }
     BootstrapCi.ClassIntervals ci = BootstrapCi.of(t.y(), proba, predicted, target, t.classes().get(target),
         BootstrapCi.DEFAULT_REPLICATES, chosen.seed());
-    TrainingService.Evaluation evaluation = new TrainingService.Evaluation(o.cv().metrics(), ci, t.rows());
+    HeldOutEvaluation evaluation = new HeldOutEvaluation(o.cv().metrics(), ci, t.rows());
     Map<String, Object> card = new LinkedHashMap<>(ModelCard.json("medpipe evaluate (" + o.label() + ")",
         dataset.file(), t.classes().get(target), model, o.deployed() == null ? null : o.deployed().asMap(), evaluation,
         t));

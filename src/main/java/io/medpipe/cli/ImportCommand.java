@@ -2,7 +2,7 @@ package io.medpipe.cli;
 
 import io.medpipe.ehr.EhrImporter;
 import io.medpipe.ehr.ImportMapping;
-import io.medpipe.ehr.TabularFile;
+import io.medpipe.dataset.TabularFile;
 import io.medpipe.training.CsvDataset;
 import java.io.IOException;
 import java.io.InputStream;

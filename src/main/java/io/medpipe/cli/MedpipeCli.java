@@ -36,8 +36,9 @@ public final class MedpipeCli {
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean badInput = e instanceof io.medpipe.training.CsvDataset.Invalid
-          || e instanceof io.medpipe.ehr.ImportException;
+          || e instanceof io.medpipe.ehr.ImportException || e instanceof io.medpipe.dataset.TabularFile.Invalid;
       String message = e instanceof io.medpipe.ehr.ImportException ie ? String.join("; ", ie.problems())
+          : e instanceof io.medpipe.dataset.TabularFile.Invalid ti ? String.join("; ", ti.problems())
           : badInput || e instanceof EngineApi.Failure ? e.getMessage()
           : e.getClass().getSimpleName() + ": " + e.getMessage();
       commandLine.getErr().println("medpipe: " + message);

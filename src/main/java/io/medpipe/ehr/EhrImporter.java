@@ -1,5 +1,6 @@
 package io.medpipe.ehr;
 
+import io.medpipe.dataset.TabularFile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -396,7 +397,12 @@ public final class EhrImporter {
     } catch (java.io.IOException e) {
       throw new ImportException(data.getFileName().toString(), List.of("cannot read the file"));
     }
-    TabularFile file = TabularFile.parse(data.getFileName().toString(), decode(data, bytes));
+    TabularFile file;
+    try {
+      file = TabularFile.parse(data.getFileName().toString(), decode(data, bytes));
+    } catch (TabularFile.Invalid e) {
+      throw new ImportException(data.getFileName().toString(), e.problems());
+    }
     return importFile(file, mapping, bytes);
   }
 

@@ -2,7 +2,7 @@ package io.medpipe.registry;
 
 
 import io.medpipe.system.ApiProblems.NotFoundException;
-import io.medpipe.training.TrainingService;
+import io.medpipe.training.TrainingRuns;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -16,9 +16,9 @@ import org.springframework.web.bind.annotation.RestController;
 class ModelController {
 
   private final ModelRegistry registry;
-  private final TrainingService training;
+  private final TrainingRuns training;
 
-  ModelController(ModelRegistry registry, TrainingService training) {
+  ModelController(ModelRegistry registry, TrainingRuns training) {
     this.registry = registry;
     this.training = training;
   }

@@ -1,11 +1,12 @@
 package io.medpipe.registry;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.medpipe.artifact.ArtifactStore;
 import io.medpipe.dataset.SnapshotStore;
 import io.medpipe.system.Json;
-import io.medpipe.training.ClassifierModel;
 import io.medpipe.training.TrainingRun;
-import io.medpipe.training.TrainingService;
+import io.medpipe.training.TrainingRuns;
+import io.medpipe.training.model.Classifier;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +21,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The model registry: immutable versions in PostgreSQL (a trigger refuses any change but the stage), artifacts
- * in the {@link ArtifactStore}, and a stage history of who moved which version where.
+ * The model registry: immutable versions in PostgreSQL (a trigger refuses any change but the stage), and a stage
+ * history of who moved which version where. A version's artifact is its training run's model in the
+ * {@link ArtifactStore}, stored once by the run and verified by its SHA-256 on every load.
  */
 @Service
 public class ModelRegistry {
@@ -31,11 +33,11 @@ public class ModelRegistry {
   private final JdbcTemplate jdbc;
   private final Json json;
   private final ArtifactStore artifacts;
-  private final TrainingService training;
+  private final TrainingRuns training;
   private final SnapshotStore snapshots;
   private final String gitCommit;
 
-  public ModelRegistry(JdbcTemplate jdbc, Json json, ArtifactStore artifacts, TrainingService training,
+  public ModelRegistry(JdbcTemplate jdbc, Json json, ArtifactStore artifacts, TrainingRuns training,
                        SnapshotStore snapshots, ObjectProvider<GitProperties> git) {
     this.jdbc = jdbc;
     this.json = json;
@@ -58,16 +60,16 @@ public class ModelRegistry {
     jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext(?))", "model_version:" + name);
     Integer last = jdbc.queryForObject("SELECT max(version) FROM medpipe.model_version WHERE name = ?", Integer.class, name);
     int version = last == null ? 1 : last + 1;
-    byte[] bytes = training.modelBytes(trainingRunId);
-    String uri = artifacts.put("models/" + name + "/" + version + "/model.bin", bytes);
+    // the run's model, verified now rather than at the first deployment; the version points at the same artifact
+    artifacts.get(run.modelUri(), run.modelSha256());
     UUID id = UUID.randomUUID();
     jdbc.update("""
         INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,
           params, metrics, artifact_uri, artifact_sha256, git_commit, process_instance_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
         id, name, version, trainingRunId, run.snapshotId(), snapshots.find(run.snapshotId()).contentHash(),
-        run.algorithm(), json.write(run.params()), json.write(run.metrics()), uri, ArtifactStore.sha256(bytes), gitCommit,
-        processInstanceId);
+        run.algorithm(), json.write(run.params()), json.write(run.metrics()), run.modelUri(), run.modelSha256(),
+        gitCommit, processInstanceId);
     recordStage(id, ModelVersion.Stage.NONE, "medpipe", processInstanceId);
     return find(id).orElseThrow();
   }
@@ -81,8 +83,8 @@ public class ModelRegistry {
   }
 
   /** Loads the version's artifact, verifying its SHA-256 before deserialising anything. */
-  public ClassifierModel load(ModelVersion version) {
-    return ClassifierModel.fromBytes(artifacts.get(version.artifactUri(), version.artifactSha256()));
+  public Classifier load(ModelVersion version) {
+    return Classifier.fromBytes(artifacts.get(version.artifactUri(), version.artifactSha256()));
   }
 
   /** Moves a version to a stage; promoting to PRODUCTION archives the version that held it. */

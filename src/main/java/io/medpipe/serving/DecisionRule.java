@@ -1,13 +1,13 @@
 package io.medpipe.serving;
 
-import io.medpipe.training.ClassifierModel;
-import io.medpipe.training.CostMatrix;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.CostMatrix;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * How a served model turns its probabilities into the class the API answers, stated in every response: the same
- * decision the model was evaluated and clinically validated with ({@link ClassifierModel#decide}).
+ * decision the model was evaluated and clinically validated with ({@link Classifier#decide}).
  *
  * @param rule           {@value #LEAST_EXPECTED_COST} (the model's cost matrix, threshold moving) or {@value #ARGMAX}
  *                       (a model trained without one: the most probable class)
@@ -26,12 +26,12 @@ public record DecisionRule(String rule, Double threshold, String thresholdClass,
   public static final String LEAST_EXPECTED_COST = "least-expected-cost";
   public static final String ARGMAX = "argmax";
 
-  /** The rule of this model's {@link ClassifierModel#decide}. */
-  public static DecisionRule of(ClassifierModel model) {
+  /** The rule of this model's {@link Classifier#decide}. */
+  public static DecisionRule of(Classifier model) {
     return of(model.options().costs(), model.classes());
   }
 
-  /** The rule of {@link ClassifierModel#decide} under these costs (null = none) for these classes. */
+  /** The rule of {@link Classifier#decide} under these costs (null = none) for these classes. */
   static DecisionRule of(CostMatrix costs, List<String> classes) {
     boolean binary = classes.size() == 2;
     if (costs == null) {

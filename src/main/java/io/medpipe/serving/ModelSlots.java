@@ -2,7 +2,7 @@ package io.medpipe.serving;
 
 import io.medpipe.registry.ModelRegistry;
 import io.medpipe.registry.ModelVersion;
-import io.medpipe.training.ClassifierModel;
+import io.medpipe.training.model.Classifier;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +24,7 @@ public class ModelSlots {
   private static final Logger log = LoggerFactory.getLogger(ModelSlots.class);
 
   /** A loaded model and the registry version it is. */
-  public record Active(ModelVersion version, ClassifierModel model) {}
+  public record Active(ModelVersion version, Classifier model) {}
 
   private final Map<Slot, Active> active = new EnumMap<>(Slot.class);
   private final DeploymentService deployments;
@@ -57,7 +57,7 @@ public class ModelSlots {
    * One explained prediction of an all-missing (so all-imputed) row before the model takes traffic: it builds the
    * model's flattened forest for explanations, so the first real request does not pay for it.
    */
-  private static void warmUp(ClassifierModel model) {
+  private static void warmUp(Classifier model) {
     if (!model.explainable()) {
       return;
     }

@@ -11,7 +11,7 @@ import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.ApiKeyFilter;
 import io.medpipe.system.ApiKeys;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
-import io.medpipe.training.ClassifierModel;
+import io.medpipe.training.model.RandomForestModel;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.UUID;
@@ -106,6 +106,6 @@ class PredictionController {
     return new ModelDescription(new ModelInfo(v.id(), v.name(), v.version()), slot.id(),
         target == null ? null : target.toString(), active.model().features(), active.model().classes(),
         rule.rule(), rule.threshold(), rule.thresholdClass(), rule.description(), rule.costMatrix(),
-        ClassifierModel.SHAP_SCALE, v.metrics());
+        RandomForestModel.SHAP_SCALE, v.metrics());
   }
 }

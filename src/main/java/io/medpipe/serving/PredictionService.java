@@ -9,7 +9,8 @@ import io.medpipe.system.ApiProblems.ServiceUnavailableException;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
 import io.medpipe.system.MedpipeProperties;
-import io.medpipe.training.ClassifierModel;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.Explanation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -89,7 +90,7 @@ public class PredictionService {
     long start = System.nanoTime();
     ModelSlots.Active active = slots.get(slot).orElseThrow(() -> new ServiceUnavailableException(
         "no model is deployed in the " + slot.id() + " slot yet; run the pipeline to deploy one"));
-    ClassifierModel model = active.model();
+    Classifier model = active.model();
     List<FieldProblem> problems = new ArrayList<>();
     List<RequestEncoder.Encoded> encoded = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
@@ -140,16 +141,16 @@ public class PredictionService {
   }
 
   /**
-   * Predicts one encoded request: the answered class is the model's validated decision ({@link ClassifierModel#decide},
+   * Predicts one encoded request: the answered class is the model's validated decision ({@link Classifier#decide},
    * the cost matrix applied), never simply the most probable class, and the explanation explains that class.
    */
-  private PredictionResponse predictOne(ClassifierModel model, ModelInfo info, DecisionRule rule, Slot slot,
+  private PredictionResponse predictOne(Classifier model, ModelInfo info, DecisionRule rule, Slot slot,
                                         PredictionRequest request, RequestEncoder.Encoded encoded, long start,
                                         boolean explain) {
     double[] proba = model.predictProba(encoded.row());
     int decided = model.decide(proba);
     // a model without an exact explanation (an MLP deployed by hand) answers without one rather than failing
-    io.medpipe.training.Explanation why = explain && model.explainable()
+    Explanation why = explain && model.explainable()
         ? model.explain(encoded.row(), decided, topFeatures) : null;
     Map<String, Double> probabilities = new LinkedHashMap<>();
     for (int k = 0; k < proba.length; k++) {
@@ -157,7 +158,7 @@ public class PredictionService {
     }
     List<Contribution> contributions = new ArrayList<>();
     List<Feature> features = model.features();
-    for (var c : why == null ? List.<io.medpipe.training.Explanation.Contribution>of() : why.top()) {
+    for (var c : why == null ? List.<Explanation.Contribution>of() : why.top()) {
       int j = indexOf(features, c.feature());
       contributions.add(new Contribution(c.feature(), RequestEncoder.decode(features.get(j), encoded.row()[j]),
           c.shap()));
@@ -170,12 +171,12 @@ public class PredictionService {
             contributions), latencyMs);
   }
 
-  private record RuleOfModel(ClassifierModel model, DecisionRule rule) {}
+  private record RuleOfModel(Classifier model, DecisionRule rule) {}
 
   /** The last model's rule; models change only on deployment, so this is computed once per model and slot switch. */
   private volatile RuleOfModel lastRule;
 
-  private DecisionRule ruleOf(ClassifierModel model) {
+  private DecisionRule ruleOf(Classifier model) {
     RuleOfModel last = lastRule;
     if (last == null || last.model() != model) {
       last = new RuleOfModel(model, DecisionRule.of(model));

@@ -2,7 +2,7 @@ package io.medpipe.training;
 
 import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
-import io.medpipe.ehr.TabularFile;
+import io.medpipe.dataset.TabularFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,15 @@
 package io.medpipe.training;
 
 import io.medpipe.dataset.FeatureTable;
+import io.medpipe.training.evaluation.ClassificationMetrics;
+import io.medpipe.training.evaluation.CrossValidation;
+import io.medpipe.training.evaluation.ModelSelection;
+import io.medpipe.training.model.ClassWeighting;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.CostMatrix;
+import io.medpipe.training.model.MlpOptions;
+import io.medpipe.training.model.TrainingOptions;
+import io.medpipe.training.resampling.Resampling;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +22,7 @@ import java.util.Map;
  * predicted once, by a model fitted on the other folds.
  *
  * <p>Without a named strategy the pipeline's own search runs <em>inside</em> each outer fold (nested
- * cross-validation: {@link ModelSelection#defaultCandidates} with {@link TrainingService#SEARCH_TREES} trees, picked
+ * cross-validation: {@link ModelSelection#defaultCandidates} with {@link TrainingRecipe#SEARCH_TREES} trees, picked
  * by {@link ModelSelection#POLICY} on the fold's training rows only, then refitted with the full tree count), so the
  * out-of-fold figures are not inflated by choosing the best candidate on the rows they are scored on. The
  * configuration the pipeline would deploy for this table is the policy's choice on all rows, reported separately.
@@ -30,14 +39,14 @@ public final class DatasetEvaluation {
       "mlp-costs", "mlp-transfer");
 
   /** Pre-training epochs of the "mlp-transfer" strategy. */
-  static final int TRANSFER_PRETRAIN_EPOCHS = 30;
+  public static final int TRANSFER_PRETRAIN_EPOCHS = 30;
 
   private DatasetEvaluation() {
   }
 
   /** A named strategy's options for a table whose rare (target) class is {@code target}. */
   public static TrainingOptions strategy(String name, int classes, int target, int trees, long seed) {
-    CostMatrix costs = CostMatrix.rareMiss(classes, target, TrainingService.RARE_MISS_COST);
+    CostMatrix costs = CostMatrix.rareMiss(classes, target, TrainingRecipe.RARE_MISS_COST);
     TrainingOptions rf = TrainingOptions.defaults(seed).withTrees(trees);
     TrainingOptions plain = rf.withClassWeighting(ClassWeighting.NONE);
     TrainingOptions smote = plain.withResampling(Resampling.SMOTE).withMaxNodes(ModelSelection.SMOTE_MAX_NODES);
@@ -85,10 +94,10 @@ public final class DatasetEvaluation {
 
   /**
    * Cross-validates one named configuration with the given folds, its probabilities of class {@code target}
-   * recalibrated as the pipeline's model would serve them ({@link TrainingService#CALIBRATION}, cross-fitted on the
+   * recalibrated as the pipeline's model would serve them ({@link TrainingRecipe#CALIBRATION}, cross-fitted on the
    * other folds' predictions, {@link CrossValidation#recalibrate}) and decided on those. A cost matrix's miss cost is
    * capped by the pipeline's rule ({@link ModelSelection#capMissCost}, specificity
-   * {@link TrainingService#REQUIRED_SPECIFICITY}), cross-fitted the same way: the rows of each fold are decided with the
+   * {@link TrainingRecipe#REQUIRED_SPECIFICITY}), cross-fitted the same way: the rows of each fold are decided with the
    * cost capped on the other folds' predictions, so no row's label sets its own threshold. (The pipeline caps on an
    * inner cross-validation of its training rows instead; here the other folds' predictions come from models that saw
    * this fold's rows, a second-order optimism that the nested search does not have.) Each fold's cost is named in
@@ -96,7 +105,7 @@ public final class DatasetEvaluation {
    */
   public static Outcome fixed(String name, FeatureTable data, TrainingOptions options, int[] fold, int target) {
     CrossValidation.Result cv = CrossValidation.recalibrate(CrossValidation.run(data, options, fold), data.y(),
-        data.classes(), TrainingService.CALIBRATION, target);
+        data.classes(), TrainingRecipe.CALIBRATION, target);
     List<String> perFold = new ArrayList<>();
     if (options.costs() == null) {
       for (int f = 0; f < cv.folds(); f++) {
@@ -115,13 +124,13 @@ public final class DatasetEvaluation {
         otherY[i] = y[other[i]];
       }
       TrainingOptions capped = ModelSelection.capMissCost(options, otherProba, otherY, target,
-          TrainingService.REQUIRED_SPECIFICITY);
+          TrainingRecipe.REQUIRED_SPECIFICITY);
       for (int i : f.testRows()) {
         predicted[i] = capped.costs().decide(cv.proba()[i]);
       }
       perFold.add(capped == options ? options.label() : "%s (miss cost capped to %s for specificity >= %.2f)"
           .formatted(options.label(), ModelSelection.missCost(capped.costs(), target),
-              TrainingService.REQUIRED_SPECIFICITY));
+              TrainingRecipe.REQUIRED_SPECIFICITY));
     }
     CrossValidation.Result decided = new CrossValidation.Result(options, cv.folds(), cv.note(), cv.proba(), predicted,
         ClassificationMetrics.of(y, cv.proba(), predicted, data.classes()), cv.foldDetails(), cv.trainSeconds());
@@ -131,12 +140,12 @@ public final class DatasetEvaluation {
   /**
    * Nested cross-validation of the pipeline's search and policy: in each outer fold the candidates are
    * cross-validated on its training rows ({@code searchFolds} stratified folds, seeded), the policy picks, and the
-   * pick is refitted with {@code trees} trees and calibrated ({@link TrainingService#searchAndFit}) to predict the
+   * pick is refitted with {@code trees} trees and calibrated ({@link TrainingRecipe#searchAndFit}) to predict the
    * fold's test rows.
    */
   public static Outcome search(FeatureTable data, int target, int[] fold, int trees, long seed) {
-    int searchTrees = Math.min(trees, TrainingService.SEARCH_TREES);
-    CostMatrix costs = CostMatrix.rareMiss(data.classes().size(), target, TrainingService.RARE_MISS_COST);
+    int searchTrees = Math.min(trees, TrainingRecipe.SEARCH_TREES);
+    CostMatrix costs = CostMatrix.rareMiss(data.classes().size(), target, TrainingRecipe.RARE_MISS_COST);
     List<TrainingOptions> candidates = ModelSelection.defaultCandidates(searchTrees, seed, costs);
     int k = java.util.Arrays.stream(fold).max().orElse(0) + 1;
     int n = data.rows();
@@ -151,23 +160,23 @@ public final class DatasetEvaluation {
       int[] test = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] == ff).toArray();
       int[] train = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != ff).toArray();
       FeatureTable trainTable = data.subset(train);
-      TrainingService.Fitted fitted = TrainingService.searchAndFit(trainTable, target, seed, trees,
-          TrainingService.RARE_MISS_COST, TrainingService.CALIBRATION);
+      TrainingRecipe.Fitted fitted = TrainingRecipe.searchAndFit(trainTable, target, seed, trees,
+          TrainingRecipe.RARE_MISS_COST, TrainingRecipe.CALIBRATION);
       ModelSelection.Selection selection = fitted.selection();
       last = selection.chosen().withTrees(trees);
-      ClassifierModel model = fitted.model();
+      Classifier model = fitted.model();
       for (int i : test) {
         proba[i] = model.predictProba(data.x()[i]);
         predicted[i] = model.decide(proba[i]);
       }
       perFold.add(selection.chosen().label());
-      details.add(new CrossValidation.Fold(f, train, test, ((Number) model.provenance().get("syntheticRows")).intValue()));
+      details.add(new CrossValidation.Fold(f, train, test, model.provenance().resampled().syntheticRows()));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     CrossValidation.Result cv = new CrossValidation.Result(last, k, null, proba, predicted,
         ClassificationMetrics.of(data.y(), proba, predicted, data.classes()), List.copyOf(details), seconds);
-    ModelSelection.Selection deployed = ModelSelection.select(data, target, candidates, TrainingService.SEARCH_FOLDS,
-        seed, TrainingService.REQUIRED_SPECIFICITY, TrainingService.CALIBRATION);
+    ModelSelection.Selection deployed = ModelSelection.select(data, target, candidates, TrainingRecipe.SEARCH_FOLDS,
+        seed, TrainingRecipe.REQUIRED_SPECIFICITY, TrainingRecipe.CALIBRATION);
     return new Outcome("pipeline search", cv, perFold, deployed);
   }
 

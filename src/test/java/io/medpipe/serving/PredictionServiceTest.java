@@ -11,9 +11,10 @@ import io.medpipe.registry.ModelVersion;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.MedpipeProperties.Record.Durability;
-import io.medpipe.training.ClassifierModel;
-import io.medpipe.training.CostMatrix;
-import io.medpipe.training.TrainingOptions;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.CostMatrix;
+import io.medpipe.training.model.MlpOptions;
+import io.medpipe.training.model.TrainingOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class PredictionServiceTest {
 
   private static FeatureTable train;
   private static FeatureTable test;
-  private static ClassifierModel withCosts;
+  private static Classifier withCosts;
 
   private final List<PredictionLog.Entry> recorded = Collections.synchronizedList(new ArrayList<>());
   private PredictionRecorder recorder;
@@ -48,7 +49,7 @@ class PredictionServiceTest {
   static void fit() {
     train = table(900, 1);
     test = table(400, 2);
-    withCosts = ClassifierModel.fit(train, TrainingOptions.defaults(3).withTrees(60).withCosts(MISS_COSTS_5));
+    withCosts = Classifier.fit(train, TrainingOptions.defaults(3).withTrees(60).withCosts(MISS_COSTS_5));
   }
 
   /** 8 numeric labs (3 shifted for the rare class) and a binary finding; 8% rare, 5% missing. */
@@ -71,7 +72,7 @@ class PredictionServiceTest {
     return new FeatureTable(features, List.of("common", "rare"), x, y);
   }
 
-  private PredictionService service(ClassifierModel model) {
+  private PredictionService service(Classifier model) {
     PredictionLog log = new PredictionLog(null, null) {
       @Override
       void write(List<Entry> entries) {
@@ -130,11 +131,11 @@ class PredictionServiceTest {
   }
 
   /** Rows where the cost matrix flags the rare class although "common" is more probable. */
-  private static List<Integer> rowsWhereTheDecisionIsNotTheMostProbableClass(ClassifierModel model) {
+  private static List<Integer> rowsWhereTheDecisionIsNotTheMostProbableClass(Classifier model) {
     List<Integer> rows = new ArrayList<>();
     for (int i = 0; i < test.rows(); i++) {
       double[] p = model.predictProba(test.x()[i]);
-      if (model.decide(p) != ClassifierModel.argMax(p)) {
+      if (model.decide(p) != Classifier.argMax(p)) {
         rows.add(i);
       }
     }
@@ -178,7 +179,7 @@ class PredictionServiceTest {
 
   @Test
   void everyAnswerIsTheModelsPredictAndStatesArgmaxWithoutCostMatrix() {
-    ClassifierModel plain = ClassifierModel.fit(train, TrainingOptions.defaults(3).withTrees(30));
+    Classifier plain = Classifier.fit(train, TrainingOptions.defaults(3).withTrees(30));
     PredictionService service = service(plain);
 
     for (int row = 0; row < 40; row++) {
@@ -192,8 +193,8 @@ class PredictionServiceTest {
   /** An MLP (never picked by the pipeline, but deployable by hand) has no exact explanation: it answers without one. */
   @Test
   void aModelWithoutExactExplanationAnswersWithoutOne() {
-    ClassifierModel mlp = ClassifierModel.fit(train,
-        TrainingOptions.mlp(io.medpipe.training.MlpOptions.defaults(), 3).withCosts(MISS_COSTS_5));
+    Classifier mlp = Classifier.fit(train,
+        TrainingOptions.mlp(io.medpipe.training.model.MlpOptions.defaults(), 3).withCosts(MISS_COSTS_5));
     assertThat(mlp.explainable()).isFalse();
     PredictionService service = service(mlp);
 
@@ -243,7 +244,7 @@ class PredictionServiceTest {
       if (Math.abs(p[0] - maxOther / 5) < 1e-12) {
         continue;
       }
-      int described = p[0] > maxOther / 5 ? 0 : ClassifierModel.argMax(new double[] {0, p[1], p[2], p[3]});
+      int described = p[0] > maxOther / 5 ? 0 : Classifier.argMax(new double[] {0, p[1], p[2], p[3]});
       assertThat(costs.decide(p)).isEqualTo(described);
     }
   }

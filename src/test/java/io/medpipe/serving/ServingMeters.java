@@ -2,8 +2,8 @@ package io.medpipe.serving;
 
 import io.medpipe.registry.ModelVersion;
 import io.medpipe.system.MedpipeProperties.Record.Durability;
-import io.medpipe.training.ClassifierModel;
-import io.medpipe.training.TrainingOptions;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.TrainingOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class ServingMeters {
   /** One prediction in each slot with a small forest; the prediction record is written to memory. */
   public static void registerByPredicting(MeterRegistry meters) {
     var table = PredictionServiceTest.table(200, 7);
-    ClassifierModel model = ClassifierModel.fit(table, TrainingOptions.defaults(3).withTrees(10));
+    Classifier model = Classifier.fit(table, TrainingOptions.defaults(3).withTrees(10));
     PredictionLog log = new PredictionLog(null, null) {
       @Override
       void write(List<Entry> entries) {

@@ -1,6 +1,17 @@
 package io.medpipe.training;
 
 import io.medpipe.dataset.FeatureTable;
+import io.medpipe.dataset.TabularFile;
+import io.medpipe.training.calibration.PlattCalibration;
+import io.medpipe.training.calibration.ProbabilityCalibration;
+import io.medpipe.training.evaluation.ClassificationMetrics;
+import io.medpipe.training.evaluation.CrossValidation;
+import io.medpipe.training.evaluation.ModelSelection;
+import io.medpipe.training.model.ClassWeighting;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.CostMatrix;
+import io.medpipe.training.model.TrainingOptions;
+import io.medpipe.training.resampling.Resampling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -152,7 +163,7 @@ public final class Benchmark {
     int[] fold = folds(set, label);
     int rare = DatasetEvaluation.rarest(data);
     int k = data.classes().size();
-    CostMatrix costs = CostMatrix.rareMiss(k, rare, TrainingService.RARE_MISS_COST);
+    CostMatrix costs = CostMatrix.rareMiss(k, rare, TrainingRecipe.RARE_MISS_COST);
     Map<String, java.util.function.LongFunction<CrossValidation.Result>> rows = new LinkedHashMap<>();
     rows.put(PRIMARY, seed -> DatasetEvaluation.search(data, rare, fold, 300, seed).cv());
     Map<String, java.util.function.LongFunction<TrainingOptions>> fixed = new LinkedHashMap<>();
@@ -219,7 +230,7 @@ public final class Benchmark {
     int[] fold = folds(set, label);
     int rare = DatasetEvaluation.rarest(data);
     int k = data.classes().size();
-    double m = TrainingService.RARE_MISS_COST;
+    double m = TrainingRecipe.RARE_MISS_COST;
     CostMatrix costs = CostMatrix.rareMiss(k, rare, m);
     TrainingOptions rf = TrainingOptions.defaults(42).withTrees(300).withClassWeighting(ClassWeighting.NONE)
         .withMaxNodes(100_000);
@@ -285,9 +296,9 @@ public final class Benchmark {
       CrossValidation.Result inner = CrossValidation.run(trainTable, options, CrossValidation.DEFAULT_FOLDS, 42);
       // the miss cost capped as the pipeline caps it, on the inner folds' cross-fitted calibrated predictions
       TrainingOptions capped = ModelSelection.capMissCost(options, CrossValidation.recalibrate(inner, trainTable.y(),
-          trainTable.classes(), method, rare).proba(), trainTable.y(), rare, TrainingService.REQUIRED_SPECIFICITY);
-      ClassifierModel raw = ClassifierModel.fit(trainTable, capped);
-      ClassifierModel model = raw.withCalibration(ProbabilityCalibration.fit(method, trainTable.y(), inner.proba(),
+          trainTable.classes(), method, rare).proba(), trainTable.y(), rare, TrainingRecipe.REQUIRED_SPECIFICITY);
+      Classifier raw = Classifier.fit(trainTable, capped);
+      Classifier model = raw.withCalibration(ProbabilityCalibration.fit(method, trainTable.y(), inner.proba(),
           rare), null);
       for (int i : test) {
         double[] p = raw.predictProba(data.x()[i]);
@@ -314,7 +325,7 @@ public final class Benchmark {
   }
 
   /** The specificity floor of the declared rows: the pipeline's own, {@link TrainingService#REQUIRED_SPECIFICITY}. */
-  static final double FLOOR = TrainingService.REQUIRED_SPECIFICITY;
+  static final double FLOOR = TrainingRecipe.REQUIRED_SPECIFICITY;
 
   /** Diagnostic floors: what the same fitted models decide with the miss cost capped at a lower floor. */
   static final double[] DIAGNOSTIC_FLOORS = {0.85, 0.80};
@@ -367,7 +378,7 @@ public final class Benchmark {
     int rare = DatasetEvaluation.rarest(data);
     System.out.printf(Locale.ROOT, "%n%s, declared ensembles (nested: every calibration and cost cap fitted inside the "
         + "outer training folds), rarest %s, miss cost %.0f capped at specificity >= %.2f%n", set,
-        data.classes().get(rare), TrainingService.RARE_MISS_COST, FLOOR);
+        data.classes().get(rare), TrainingRecipe.RARE_MISS_COST, FLOOR);
     System.out.println("| configuration | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity"
         + " | rarest Brier before -> after | calib. slope after | calib. intercept after | s |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
@@ -418,7 +429,7 @@ public final class Benchmark {
     double brier = 0;
     List<CrossValidation.Fold> details = new ArrayList<>();
     TrainingOptions withCosts = ensemble.members().get(0)
-        .withCosts(CostMatrix.rareMiss(k, rare, TrainingService.RARE_MISS_COST));
+        .withCosts(CostMatrix.rareMiss(k, rare, TrainingRecipe.RARE_MISS_COST));
     int members = ensemble.members().size();
     for (int f = 0; f < folds; f++) {
       final int ff = f;
@@ -455,9 +466,9 @@ public final class Benchmark {
         capped[d] = ModelSelection.capMissCost(withCosts, innerCal, ty, rare, floor).costs();
         costs[d].add(capped[d].asList().get(rare).get(rare == 0 ? 1 : 0));
       }
-      ClassifierModel[] fitted = new ClassifierModel[members];
+      Classifier[] fitted = new Classifier[members];
       for (int m = 0; m < members; m++) {
-        fitted[m] = ClassifierModel.fit(trainTable, ensemble.members().get(m));
+        fitted[m] = Classifier.fit(trainTable, ensemble.members().get(m));
       }
       for (int i : test) {
         double[] raw = new double[k];
@@ -529,9 +540,9 @@ public final class Benchmark {
   static int[] folds(String set, String label) throws IOException {
     try (InputStream data = Benchmark.class.getResourceAsStream("/data/" + set + "/" + set + ".csv");
          InputStream folds = Benchmark.class.getResourceAsStream("/data/" + set + "/folds_seed42.csv")) {
-      CsvDataset dataset = CsvDataset.of(io.medpipe.ehr.TabularFile.parse(set + ".csv",
+      CsvDataset dataset = CsvDataset.of(io.medpipe.dataset.TabularFile.parse(set + ".csv",
           new String(data.readAllBytes(), StandardCharsets.UTF_8), "csv"), label);
-      return dataset.folds(io.medpipe.ehr.TabularFile.parse("folds_seed42.csv",
+      return dataset.folds(io.medpipe.dataset.TabularFile.parse("folds_seed42.csv",
           new String(folds.readAllBytes(), StandardCharsets.UTF_8), "csv"));
     }
   }
@@ -552,7 +563,7 @@ public final class Benchmark {
 
   private static double time(FeatureTable t, TrainingOptions o) {
     long start = System.nanoTime();
-    ClassifierModel.fit(t, o);
+    Classifier.fit(t, o);
     return (System.nanoTime() - start) / 1e9;
   }
 

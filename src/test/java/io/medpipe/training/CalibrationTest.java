@@ -4,6 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.medpipe.dataset.FeatureTable;
+import io.medpipe.training.calibration.IsotonicCalibration;
+import io.medpipe.training.calibration.PlattCalibration;
+import io.medpipe.training.calibration.ProbabilityCalibration;
+import io.medpipe.training.evaluation.CrossValidation;
+import io.medpipe.training.evaluation.HeldOutEvaluation;
+import io.medpipe.training.evaluation.ModelSelection;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.CostMatrix;
+import io.medpipe.training.model.ModelProvenance;
+import io.medpipe.training.model.TrainingOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -13,22 +23,22 @@ import org.junit.jupiter.api.Test;
 class CalibrationTest {
 
   private static FeatureTable data;
-  private static TrainingService.Developed developed;
+  private static TrainingRecipe.Developed developed;
   private static FeatureTable test;
 
   @BeforeAll
   static void develop() {
-    data = ClassifierModelTest.synthetic(1200, 11);
-    developed = TrainingService.develop(data, 1, 42, 60, 0.25, TrainingService.RARE_MISS_COST,
+    data = SyntheticTables.rareLabs(1200, 11);
+    developed = TrainingRecipe.develop(data, 1, 42, 60, 0.25, TrainingRecipe.RARE_MISS_COST,
         ProbabilityCalibration.Method.PLATT);
     test = data.subset(developed.split().test());
   }
 
   @Test
   void developedModelCarriesACalibrationFittedOnOutOfFoldPredictionsAndRecordsIt() {
-    ClassifierModel model = developed.model();
+    Classifier model = developed.model();
     assertThat(model.calibration()).isPresent();
-    Map<?, ?> how = (Map<?, ?>) model.provenance().get("calibration");
+    Map<?, ?> how = model.provenance().calibration().asMap();
     assertThat(how.get("method")).isEqualTo("platt");
     assertThat(how.get("fittedOn").toString()).contains("out-of-fold");
     assertThat(how.get("rows")).isEqualTo(developed.split().train().length);
@@ -40,10 +50,11 @@ class CalibrationTest {
 
   @Test
   void predictProbaAppliesTheCalibrationAndDecideUsesTheCalibratedProbabilities() {
-    ClassifierModel model = developed.model();
-    ClassifierModel raw = model.uncalibrated();
+    Classifier model = developed.model();
+    Classifier raw = model.uncalibrated();
     assertThat(raw.calibration()).isEmpty();
-    assertThat(raw.provenance()).doesNotContainKey("calibration");
+    assertThat(raw.provenance().calibration()).isNull();
+    assertThat(raw.provenance().asMap()).doesNotContainKey("calibration");
     for (int i = 0; i < test.rows(); i++) {
       double[] expected = model.calibration().get().apply(raw.predictProba(test.x()[i]));
       assertThat(model.predictProba(test.x()[i])).containsExactly(expected, within(1e-15));
@@ -52,8 +63,8 @@ class CalibrationTest {
 
   @Test
   void heldOutEvaluationDecidesAsTheDeserialisedModelServesAndReportsBeforeAndAfter() {
-    TrainingService.Evaluation evaluation = TrainingService.evaluate(developed.model(), test, 1, 42);
-    ClassifierModel served = ClassifierModel.fromBytes(developed.model().toBytes());
+    HeldOutEvaluation evaluation = HeldOutEvaluation.of(developed.model(), test, 1, 42);
+    Classifier served = Classifier.fromBytes(developed.model().toBytes());
     assertThat(served.calibration()).contains(developed.model().calibration().get());
     assertThat(served.provenance()).isEqualTo(developed.model().provenance());
     int[][] confusion = new int[2][2];
@@ -62,7 +73,7 @@ class CalibrationTest {
     }
     assertThat(evaluation.metrics().confusion()).isDeepEqualTo(confusion);
 
-    TrainingService.CalibrationCheck check = evaluation.calibration();
+    HeldOutEvaluation.CalibrationCheck check = evaluation.calibration();
     assertThat(check).isNotNull();
     assertThat(check.calibration().get("method")).isEqualTo("platt");
     assertThat(check.after().brier()).isEqualTo(evaluation.metrics().perClass().get(1).brier());
@@ -80,10 +91,10 @@ class CalibrationTest {
     try (InputStream in = CalibrationTest.class.getResourceAsStream("/models/classifier-model-before-calibration.bin")) {
       bytes = in.readAllBytes();
     }
-    ClassifierModel old = ClassifierModel.fromBytes(bytes);
+    Classifier old = Classifier.fromBytes(bytes);
     assertThat(old.calibration()).isEmpty();
-    assertThat(old.provenance()).doesNotContainKey("calibration");
-    // written by the previous ClassifierModel: 3 trees of 8 leaves on all of hepatitis; row 0's probabilities then
+    assertThat(old.provenance().calibration()).isNull();
+    // written by the single ClassifierModel of that time: 3 trees of 8 leaves on all of hepatitis; row 0's probabilities then
     FeatureTable hepatitis = CsvFixtures.read("/data/hepatitis/hepatitis.csv", "class");
     assertThat(old.predictProba(hepatitis.x()[0])).containsExactly(new double[] {0.13535888448842814,
         0.8646411155115719}, within(1e-12));
@@ -109,8 +120,9 @@ class CalibrationTest {
     assertThat(row[0] + row[1]).isCloseTo(1, within(1e-12));
     IsotonicCalibration fitted = IsotonicCalibration.fit(data.subset(developed.split().train()).y(),
         developed.selection().outOfFold(), 1);
-    ClassifierModel model = developed.model().withCalibration(fitted, Map.of("fittedOn", "test"));
-    assertThat(ClassifierModel.fromBytes(model.toBytes()).calibration()).contains(fitted);
+    Classifier model = developed.model().withCalibration(fitted,
+        ModelProvenance.Calibration.fitted(fitted, "test", null, null));
+    assertThat(Classifier.fromBytes(model.toBytes()).calibration()).contains(fitted);
   }
 
   @Test

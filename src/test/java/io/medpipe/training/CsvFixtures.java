@@ -1,7 +1,7 @@
 package io.medpipe.training;
 
 import io.medpipe.dataset.FeatureTable;
-import io.medpipe.ehr.TabularFile;
+import io.medpipe.dataset.TabularFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.FeatureType;
+import io.medpipe.training.evaluation.ClassificationMetrics;
+import io.medpipe.training.evaluation.StratifiedSplit;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.TrainingOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +46,7 @@ class HepatitisTest {
     StratifiedSplit.Split split = StratifiedSplit.holdOut(data.y(), 0.25, 42);
     FeatureTable train = data.subset(split.train());
     FeatureTable test = data.subset(split.test());
-    ClassifierModel model = ClassifierModel.fit(train, TrainingOptions.defaults(42));
+    Classifier model = Classifier.fit(train, TrainingOptions.defaults(42));
 
     double[][] proba = probabilities(model, test);
     ClassificationMetrics metrics = ClassificationMetrics.of(test.y(), proba, data.classes());
@@ -51,7 +55,7 @@ class HepatitisTest {
     assertThat(metrics.forClass("DIE").rocAuc()).isGreaterThan(0.7);
 
     // reproducibility: the same data, options and seed give the very same probabilities
-    ClassifierModel again = ClassifierModel.fit(train, TrainingOptions.defaults(42));
+    Classifier again = Classifier.fit(train, TrainingOptions.defaults(42));
     assertThat(probabilities(again, test)).isDeepEqualTo(proba);
   }
 
@@ -63,7 +67,7 @@ class HepatitisTest {
       int current = f;
       int[] trainRows = IntStream.range(0, data.rows()).filter(i -> fold[i] != current).toArray();
       int[] testRows = IntStream.range(0, data.rows()).filter(i -> fold[i] == current).toArray();
-      ClassifierModel model = ClassifierModel.fit(data.subset(trainRows), TrainingOptions.defaults(42));
+      Classifier model = Classifier.fit(data.subset(trainRows), TrainingOptions.defaults(42));
       for (int i : testRows) {
         proba[i] = model.predictProba(data.x()[i]);
       }
@@ -88,7 +92,7 @@ class HepatitisTest {
     }
   }
 
-  private static double[][] probabilities(ClassifierModel model, FeatureTable table) {
+  private static double[][] probabilities(Classifier model, FeatureTable table) {
     double[][] p = new double[table.rows()][];
     for (int i = 0; i < p.length; i++) {
       p[i] = model.predictProba(table.x()[i]);

@@ -5,62 +5,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
+import io.medpipe.training.evaluation.CrossValidation;
+import io.medpipe.training.evaluation.ModelSelection;
+import io.medpipe.training.model.ClassWeighting;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.CostMatrix;
+import io.medpipe.training.model.GradientBoostingModel;
+import io.medpipe.training.model.TrainingOptions;
+import io.medpipe.training.resampling.Resampling;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Resampling, cross-validation, boosting and candidate selection on the synthetic rare-class fixture. */
+/** Resampling inside cross-validation, boosting and candidate selection on the synthetic rare-class fixture. */
 class ImbalanceStrategiesTest {
 
   private static FeatureTable data;
 
   @BeforeAll
   static void load() {
-    data = ClassifierModelTest.synthetic(600, 3);
+    data = SyntheticTables.rareLabs(600, 3);
   }
 
   private static TrainingOptions small(TrainingOptions o) {
     return o.withTrees(30);
-  }
-
-  @Test
-  void smoteNcFillsTheRareClassWithRowsBetweenRareNeighboursAndValidCategories() {
-    double[][] x = Arrays.stream(data.x()).map(r -> Arrays.stream(r).map(v -> Double.isNaN(v) ? 0 : v).toArray())
-        .toArray(double[][]::new);
-    int[] counts = data.classCounts();
-    Resampler.Result r = Resampler.smote(data.features(), x, data.y(), 2, 9);
-
-    assertThat(r.method()).startsWith("SMOTE-NC");
-    assertThat(r.synthetic()).isEqualTo(counts[0] - counts[1]);
-    assertThat(r.x().length).isEqualTo(data.rows() + r.synthetic());
-    int p = data.features().size();
-    for (int s = data.rows(); s < r.x().length; s++) {
-      double[] row = r.x()[s];
-      assertThat(r.y()[s]).isEqualTo(1);
-      // every numeric value within the rare class's own range (an interpolation of two rare rows)
-      for (int j = 0; j < p - 2; j++) {
-        final int col = j;
-        double min = IntStream.range(0, data.rows()).filter(i -> data.y()[i] == 1).mapToDouble(i -> x[i][col]).min()
-            .orElseThrow();
-        double max = IntStream.range(0, data.rows()).filter(i -> data.y()[i] == 1).mapToDouble(i -> x[i][col]).max()
-            .orElseThrow();
-        assertThat(row[j]).isBetween(min, max);
-      }
-      assertThat(row[p - 2]).isIn(0.0, 1.0);      // binary stays binary
-      assertThat(row[p - 1]).isIn(0.0, 1.0, 2.0); // a category stays a level
-    }
-  }
-
-  @Test
-  void undersamplingCutsEveryClassToTheSmallest() {
-    Resampler.Result r = Resampler.undersample(data.x(), data.y(), 2, 4);
-    int rare = data.classCounts()[1];
-    assertThat(r.y()).hasSize(2 * rare);
-    assertThat(Arrays.stream(r.y()).filter(v -> v == 1).count()).isEqualTo(rare);
   }
 
   @Test
@@ -87,9 +58,9 @@ class ImbalanceStrategiesTest {
 
     // and the fold model's class counts before resampling are those of its training rows alone
     CrossValidation.Fold first = cv.foldDetails().get(0);
-    ClassifierModel foldModel = ClassifierModel.fit(data.subset(first.trainRows()), smote);
-    assertThat(foldModel.provenance().get("trainRows")).isEqualTo(first.trainRows().length);
-    assertThat(foldModel.provenance().get("syntheticRows")).isEqualTo(first.syntheticRows());
+    Classifier foldModel = Classifier.fit(data.subset(first.trainRows()), smote);
+    assertThat(foldModel.provenance().data().rows()).isEqualTo(first.trainRows().length);
+    assertThat(foldModel.provenance().resampled().syntheticRows()).isEqualTo(first.syntheticRows());
   }
 
   @Test
@@ -100,11 +71,12 @@ class ImbalanceStrategiesTest {
     CrossValidation.Result b = CrossValidation.run(data, gbt, 3, 1);
     assertThat(b.proba()).isDeepEqualTo(a.proba());
     assertThat(a.metrics().perClass().get(1).rocAuc()).isGreaterThan(0.6);
-    ClassifierModel model = ClassifierModel.fit(data, gbt);
-    assertThat(model.provenance()).containsEntry("algorithm", "GRADIENT_BOOSTING")
-        .containsEntry("strategy", "GBT + SMOTE + cost matrix");
+    Classifier model = Classifier.fit(data, gbt);
+    assertThat(model).isInstanceOf(GradientBoostingModel.class);
+    assertThat(model.provenance().asMap()).containsEntry("algorithm", "GRADIENT_BOOSTING")
+        .containsEntry("strategy", "GBT + SMOTE + cost matrix").containsEntry("subsample", 0.7);
     assertThat(model.explain(data.x()[0], 3).top()).hasSize(3);
-    assertThat(ClassifierModel.fromBytes(model.toBytes()).predictProba(data.x()[1]))
+    assertThat(Classifier.fromBytes(model.toBytes()).predictProba(data.x()[1]))
         .containsExactly(model.predictProba(data.x()[1]));
   }
 

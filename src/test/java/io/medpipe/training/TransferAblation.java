@@ -2,11 +2,16 @@ package io.medpipe.training;
 
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.ehr.CohortOptions;
-import io.medpipe.ehr.EhrExtractor;
 import io.medpipe.ehr.EhrExtractor.ExtractRow;
+import io.medpipe.ehr.EhrExtractor;
 import io.medpipe.ehr.FeatureSpec;
 import io.medpipe.ehr.SyntheticCohort;
 import io.medpipe.ehr.TestDatabase;
+import io.medpipe.training.evaluation.BootstrapCi;
+import io.medpipe.training.model.Classifier;
+import io.medpipe.training.model.MlpOptions;
+import io.medpipe.training.model.TrainingOptions;
+import io.medpipe.training.model.TransferScheme;
 import java.time.Period;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,23 +77,23 @@ public final class TransferAblation {
       int fabry = train.classIndex("fabry");
       MlpOptions mlp = MlpOptions.defaults();
       Map<String, Fitter> configs = new LinkedHashMap<>();
-      configs.put("MLP, no transfer", () -> ClassifierModel.fit(train, TrainingOptions.mlp(mlp, seed)));
-      configs.put("MLP + transfer from source cohort (fine-tune all)", () -> ClassifierModel.fit(train,
+      configs.put("MLP, no transfer", () -> Classifier.fit(train, TrainingOptions.mlp(mlp, seed)));
+      configs.put("MLP + transfer from source cohort (fine-tune all)", () -> Classifier.fit(train,
           TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS), seed), source));
-      configs.put("MLP + transfer from source cohort (frozen hidden)", () -> ClassifierModel.fit(train,
+      configs.put("MLP + transfer from source cohort (frozen hidden)", () -> Classifier.fit(train,
           TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS).withScheme(TransferScheme.FROZEN), seed), source));
-      configs.put("MLP + stacked source model's outputs", () -> ClassifierModel.fit(train,
+      configs.put("MLP + stacked source model's outputs", () -> Classifier.fit(train,
           TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS).withScheme(TransferScheme.STACK), seed), source));
-      configs.put("MLP + transfer from train's own HCM/CKD/none rows", () -> ClassifierModel.fit(train,
+      configs.put("MLP + transfer from train's own HCM/CKD/none rows", () -> Classifier.fit(train,
           TrainingOptions.mlp(mlp.withPretraining(PRETRAIN_EPOCHS), seed)));
-      configs.put("reference: RF balanced (pipeline default), 200 trees", () -> ClassifierModel.fit(train,
+      configs.put("reference: RF balanced (pipeline default), 200 trees", () -> Classifier.fit(train,
           TrainingOptions.defaults(seed)));
       for (int i = 0; i < test.rows(); i++) {
         pooledTruth.add(test.y()[i]);
       }
       for (Map.Entry<String, Fitter> e : configs.entrySet()) {
         long start = System.nanoTime();
-        ClassifierModel model = e.getValue().fit();
+        Classifier model = e.getValue().fit();
         double seconds = (System.nanoTime() - start) / 1e9;
         double[][] proba = new double[test.rows()][];
         int[] predicted = new int[test.rows()];
@@ -130,7 +135,7 @@ public final class TransferAblation {
 
   @FunctionalInterface
   interface Fitter {
-    ClassifierModel fit();
+    Classifier fit();
   }
 
   /** A cohort in a fresh database, extracted with the shipped spec; age from the birth date, as pseudonymisation does. */

@@ -3,9 +3,10 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medpipe.training.BootstrapCi;
-import io.medpipe.training.ClassificationMetrics;
 import io.medpipe.training.TrainingService;
+import io.medpipe.training.evaluation.BootstrapCi;
+import io.medpipe.training.evaluation.ClassificationMetrics;
+import io.medpipe.training.evaluation.HeldOutEvaluation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -32,8 +33,7 @@ class EvaluateModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    TrainingService.Evaluation evaluation =
-        training.evaluate(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)));
+    HeldOutEvaluation evaluation = training.evaluate(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)));
     ClassificationMetrics metrics = evaluation.metrics();
     ClassificationMetrics.PerClass rare = metrics.forClass(task.getVariable(VAR_TARGET_CLASS));
     BootstrapCi.ClassIntervals ci = evaluation.target();

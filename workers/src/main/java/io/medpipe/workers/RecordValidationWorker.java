@@ -4,8 +4,8 @@ import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medpipe.training.ClinicalValidation;
 import io.medpipe.training.TrainingService;
+import io.medpipe.training.card.ClinicalValidation;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -2,7 +2,7 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
-import io.medpipe.serving.ServingTests;
+import io.medpipe.serving.ServingProbe;
 import java.util.Map;
 import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
@@ -15,15 +15,15 @@ import org.springframework.stereotype.Component;
 @ExternalTaskSubscription(TOPIC_SMOKE_TEST)
 class SmokeTestWorker extends Worker {
 
-  private final ServingTests tests;
+  private final ServingProbe probe;
 
-  SmokeTestWorker(ServingTests tests) {
-    this.tests = tests;
+  SmokeTestWorker(ServingProbe probe) {
+    this.probe = probe;
   }
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    ServingTests.Report report = tests.smoke(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
+    ServingProbe.Report report = probe.smoke(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
     if (!report.passed()) {
       String reason = "smoke test failed: " + String.join("; ", report.failures());
       throw new BpmnFailure(ERROR_DEPLOYMENT_FAILED, reason, Map.of(VAR_FAILURE_REASON, reason));

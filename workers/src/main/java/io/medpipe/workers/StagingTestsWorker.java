@@ -3,7 +3,7 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medpipe.serving.ServingTests;
+import io.medpipe.serving.ServingProbe;
 import java.util.Map;
 import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
@@ -16,17 +16,17 @@ import org.springframework.stereotype.Component;
 @ExternalTaskSubscription(TOPIC_STAGING_TESTS)
 class StagingTestsWorker extends Worker {
 
-  private final ServingTests tests;
+  private final ServingProbe probe;
   private final ObjectMapper json;
 
-  StagingTestsWorker(ServingTests tests, ObjectMapper json) {
-    this.tests = tests;
+  StagingTestsWorker(ServingProbe probe, ObjectMapper json) {
+    this.probe = probe;
     this.json = json;
   }
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    ServingTests.Report report = tests.staging(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
+    ServingProbe.Report report = probe.staging(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
     Map<String, Object> variables = Map.of(VAR_STAGING_TESTS_REPORT, json.writeValueAsString(report),
         VAR_STAGING_P99_MS, report.p99Ms());
     if (!report.passed()) {

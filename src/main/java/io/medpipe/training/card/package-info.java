@@ -1,0 +1,6 @@
+/**
+ * The model card of a training run (JSON and self-contained HTML), rendered from the model's provenance, the
+ * candidate selection and the held-out evaluation, and the clinical validation that is added to it once the DMN
+ * decision has run.
+ */
+package io.medpipe.training.card;

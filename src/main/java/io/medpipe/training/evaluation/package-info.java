@@ -1,0 +1,7 @@
+/**
+ * How models are judged and chosen: classification metrics with undefined values as NaN
+ * ({@link io.medpipe.training.evaluation.ClassificationMetrics}), percentile bootstrap intervals, stratified hold-out
+ * splits and folds, cross-validation with pooled out-of-fold predictions, the held-out evaluation of one model, and
+ * the candidate search with its declared selection policy ({@link io.medpipe.training.evaluation.ModelSelection}).
+ */
+package io.medpipe.training.evaluation;

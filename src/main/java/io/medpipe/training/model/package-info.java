@@ -1,0 +1,18 @@
+/**
+ * The trained models: one immutable type per algorithm ({@link io.medpipe.training.model.RandomForestModel},
+ * {@link io.medpipe.training.model.GradientBoostingModel}, {@link io.medpipe.training.model.MlpModel}) behind
+ * {@link io.medpipe.training.model.Classifier}, each with its own static {@code fit(table, options)} as in Smile.
+ *
+ * <p>This package owns what a model is made of and how it is kept: the options ({@link
+ * io.medpipe.training.model.TrainingOptions}, {@link io.medpipe.training.model.MlpOptions}), the decision rule
+ * ({@link io.medpipe.training.model.CostMatrix}), the imputation every type shares, the MLP's input encoding and
+ * network, the explanations beside the model they explain (Linear TreeSHAP of a forest in {@code ForestShap}, Smile's
+ * TreeSHAP of boosting), the typed {@link io.medpipe.training.model.ModelProvenance} written into every artifact, and
+ * the artifact format, which still reads every model saved by earlier versions. The calibration a model applies
+ * after its algorithm's probabilities is common to all types ({@code BaseClassifier}), not algorithm-specific.
+ *
+ * <p>A new algorithm is a new type: extend {@code BaseClassifier}, give it a static {@code fit}, its
+ * {@link io.medpipe.training.model.ModelProvenance.Details} and an {@link io.medpipe.training.model.Algorithm}
+ * constant that {@link io.medpipe.training.model.Classifier#fit} dispatches to.
+ */
+package io.medpipe.training.model;
