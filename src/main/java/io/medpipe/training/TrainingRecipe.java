@@ -18,11 +18,11 @@ import io.medpipe.training.model.ModelProvenance;
 public final class TrainingRecipe {
 
   /** Trees per candidate during the search; the chosen configuration is then refitted with the configured count. */
-  public static final int SEARCH_TREES = 50;
+  static final int SEARCH_TREES = 50;
   /** Folds of the candidate search's cross-validation. */
-  public static final int SEARCH_FOLDS = CrossValidation.DEFAULT_FOLDS;
+  static final int SEARCH_FOLDS = CrossValidation.DEFAULT_FOLDS;
   /** The selection policy's floor on rare-class specificity (pooled out-of-fold). */
-  public static final double REQUIRED_SPECIFICITY = 0.90;
+  static final double REQUIRED_SPECIFICITY = 0.90;
   /**
    * The default cost of missing the rare disease relative to any other error (a false alarm costs 1), configured as
    * {@code medpipe.training.rare-miss-cost}. The decision is taken on calibrated probabilities, so the model flags a
@@ -31,10 +31,10 @@ public final class TrainingRecipe {
    * earlier default of 5 (flag from 17%) was set for resampled probabilities, which overstate a 2% prevalence ~20-fold
    * in odds; on calibrated probabilities it misses most cases.
    */
-  public static final double RARE_MISS_COST = 49;
+  static final double RARE_MISS_COST = 49;
 
   /** The default calibration of the chosen model ({@code medpipe.training.calibration}). */
-  public static final ProbabilityCalibration.Method CALIBRATION = ProbabilityCalibration.Method.PLATT;
+  static final ProbabilityCalibration.Method CALIBRATION = ProbabilityCalibration.Method.PLATT;
 
   private TrainingRecipe() {
   }

@@ -11,7 +11,7 @@ public final class LogitRegression {
   }
 
   /** {b0, b1} of the logistic regression of the outcome on logit(score), or NaNs when it does not converge. */
-  public static double[] fit(double[] score, boolean[] positive) {
+  static double[] fit(double[] score, boolean[] positive) {
     return fit(score, targets(positive));
   }
 
@@ -19,7 +19,7 @@ public final class LogitRegression {
    * {b0, b1} of the logistic regression of targets in [0, 1] (0/1 outcomes, or soft targets such as Platt's smoothed
    * ones) on logit(score), or NaNs when it does not converge.
    */
-  public static double[] fit(double[] score, double[] target) {
+  static double[] fit(double[] score, double[] target) {
     double[] z = new double[score.length];
     for (int i = 0; i < score.length; i++) {
       double p = Math.min(1 - 1e-6, Math.max(1e-6, score[i]));

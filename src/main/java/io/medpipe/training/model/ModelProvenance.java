@@ -197,16 +197,6 @@ public record ModelProvenance(String strategy, TrainingOptions options, Instant 
         calibration, run);
   }
 
-  /** The algorithm, as the enum names it. */
-  public Algorithm algorithm() {
-    return options.algorithm();
-  }
-
-  /** The seed every random choice of the fit came from. */
-  public long seed() {
-    return options.seed();
-  }
-
   /**
    * The provenance as plain names and values, for the stored run, the registry and the model card: the keys of the
    * map the model carried before this record (algorithm, strategy, params, trainedAt, trainRows, classCounts,
@@ -263,7 +253,7 @@ public record ModelProvenance(String strategy, TrainingOptions options, Instant 
    * SHA-256 of a table's values and labels (each value as its 8 bytes, then the label, then the class names), so that
    * provenance can name the exact rows a model learned from.
    */
-  public static String tableSha256(FeatureTable t) {
+  static String tableSha256(FeatureTable t) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       ByteBuffer buf = ByteBuffer.allocate(8);
