@@ -125,7 +125,7 @@ public final class DriftMonitor {
     if (target >= k) {
       throw new IllegalArgumentException("targetClass " + target + " is not a class index in [0, " + k + ")");
     }
-    double[] trainingPrior = profile.classPrior();
+    double[] trainingPrior = profile.trainingPriorArray();
     PrevalenceShift prevalence = null;
     double[][] adjustedProbabilities = window.probabilities();
     boolean priorAdjusted = false;

@@ -135,7 +135,7 @@ public record DriftReport(long windowRows, int minimumWindow, boolean tooFewPred
    * The target class's prevalence in the window, estimated without labels.
    *
    * @param targetClass    the class (label)
-   * @param trainingPrior  its share in the reference, which the probabilities are calibrated to
+   * @param trainingPrior  its share in the training prior, which the probabilities are calibrated to
    * @param em             EM estimate (Saerens, Latinne and Decaestecker 2002)
    * @param lower          bootstrap percentile interval of the EM estimate, lower end
    * @param upper          upper end

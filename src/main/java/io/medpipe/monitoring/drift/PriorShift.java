@@ -26,7 +26,7 @@ final class PriorShift {
   static final double ILL_CONDITIONED = 10;
 
   private static final int MAX_ITERATIONS = 10_000;
-  private static final double TOLERANCE = 1e-9;
+  private static final double TOLERANCE = 1e-10;
 
   /** An EM result: the prior and the iterations it took. */
   record Em(double[] prior, int iterations) {
@@ -45,16 +45,27 @@ final class PriorShift {
   }
 
   /**
-   * EM prior.
+   * The maximum-likelihood prior under label shift: EM's fixed point. For two classes the same fixed point is found
+   * by safeguarded Newton steps on the likelihood equation (the log-likelihood is concave in q), because EM
+   * converges only linearly and slowly when the classes overlap, which the bootstrap would pay 200 times.
    *
    * @param probabilities calibrated probability per row and class (calibrated at {@code trainingPrior})
    * @param trainingPrior the prior the probabilities are calibrated to; every entry above 0
-   * @param rows          the rows to use, repeats allowed (a bootstrap sample), or null for all
+   * @param weights       how often each row counts (a bootstrap sample), or null for once each
    * @param start         starting prior
    */
-  static Em em(double[][] probabilities, double[] trainingPrior, int[] rows, double[] start) {
+  static Em em(double[][] probabilities, double[] trainingPrior, int[] weights, double[] start) {
+    if (twoClasses(trainingPrior)) {
+      double[][] ab = likelihoodRatios(probabilities, trainingPrior);
+      return newtonTwoClasses(ab[0], ab[1], weights, start[1]);
+    }
+    return emIterations(probabilities, trainingPrior, weights, start);
+  }
+
+  /** Plain EM iterations (Saerens et al. 2002), any number of classes. */
+  static Em emIterations(double[][] probabilities, double[] trainingPrior, int[] weights, double[] start) {
     int k = trainingPrior.length;
-    int n = rows == null ? probabilities.length : rows.length;
+    int n = probabilities.length;
     double[] q = start.clone();
     double[] ratio = new double[k];
     double[] next = new double[k];
@@ -64,14 +75,18 @@ final class PriorShift {
       }
       Arrays.fill(next, 0);
       for (int r = 0; r < n; r++) {
-        double[] p = probabilities[rows == null ? r : rows[r]];
+        int w = weights == null ? 1 : weights[r];
+        if (w == 0) {
+          continue;
+        }
+        double[] p = probabilities[r];
         double norm = 0;
         for (int c = 0; c < k; c++) {
           norm += ratio[c] * p[c];
         }
         if (norm > 0) {
           for (int c = 0; c < k; c++) {
-            next[c] += ratio[c] * p[c] / norm;
+            next[c] += w * ratio[c] * p[c] / norm;
           }
         }
       }
@@ -93,8 +108,74 @@ final class PriorShift {
   }
 
   /**
-   * Percentile bootstrap interval of the EM estimate of one class: rows resampled with replacement from a seeded
-   * generator, each replicate's EM warm-started at the point estimate (the same fixed point, fewer iterations).
+   * Two classes: the root in [0, 1] of the score f(q) = sum_i w_i (a_i - b_i) / (q a_i + (1 - q) b_i), with
+   * a_i = p_i1 / pi_1 and b_i = p_i0 / pi_0, which is EM's fixed-point equation. f is decreasing, so Newton steps
+   * are kept inside a shrinking bracket and replaced by bisection when they leave it.
+   */
+  private static Em newtonTwoClasses(double[] a, double[] b, int[] weights, double start) {
+    if (score(a, b, weights, 0)[0] <= 0) {
+      return new Em(new double[] {1, 0}, 1);
+    }
+    if (score(a, b, weights, 1)[0] >= 0) {
+      return new Em(new double[] {0, 1}, 1);
+    }
+    double lo = 0;
+    double hi = 1;
+    double q = Math.min(0.999, Math.max(1e-6, start));
+    for (int iteration = 1; iteration <= 200; iteration++) {
+      double[] fd = score(a, b, weights, q);
+      if (fd[0] > 0) {
+        lo = q;
+      } else {
+        hi = q;
+      }
+      double next = q - fd[0] / fd[1];
+      if (!(next > lo && next < hi)) {
+        next = (lo + hi) / 2;
+      }
+      if (Math.abs(next - q) < 1e-11 || hi - lo < 1e-11) {
+        return new Em(new double[] {1 - next, next}, iteration);
+      }
+      q = next;
+    }
+    return new Em(new double[] {1 - q, q}, 200);
+  }
+
+  private static boolean twoClasses(double[] trainingPrior) {
+    return trainingPrior.length == 2 && trainingPrior[0] > 0 && trainingPrior[1] > 0;
+  }
+
+  /** {a, b}: each row's probabilities divided by the training prior, a for class 1 and b for class 0. */
+  private static double[][] likelihoodRatios(double[][] probabilities, double[] trainingPrior) {
+    int n = probabilities.length;
+    double[] a = new double[n];
+    double[] b = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = probabilities[i][1] / trainingPrior[1];
+      b[i] = probabilities[i][0] / trainingPrior[0];
+    }
+    return new double[][] {a, b};
+  }
+
+  /** {f(q), f'(q)} of the two-class likelihood equation. */
+  private static double[] score(double[] a, double[] b, int[] weights, double q) {
+    double f = 0;
+    double d = 0;
+    // no branch on zero weights: a bootstrap sample leaves 37% of rows out at random, which branch prediction
+    // cannot learn; a zero weight simply adds nothing (the denominator is never 0, probabilities sum to 1)
+    for (int i = 0; i < a.length; i++) {
+      double w = weights == null ? 1 : weights[i];
+      double term = (a[i] - b[i]) / (q * a[i] + (1 - q) * b[i]);
+      double wt = w * term;
+      f += wt;
+      d -= wt * term;
+    }
+    return new double[] {f, d};
+  }
+
+  /**
+   * Percentile bootstrap interval of the prior of one class: rows resampled with replacement from a seeded
+   * generator (as counts per row), each replicate's estimate started at the point estimate.
    *
    * @return {lower, upper}
    */
@@ -103,12 +184,15 @@ final class PriorShift {
     int n = probabilities.length;
     SplittableRandom random = new SplittableRandom(seed);
     double[] values = new double[replicates];
-    int[] rows = new int[n];
+    int[] weights = new int[n];
+    double[][] ab = twoClasses(trainingPrior) ? likelihoodRatios(probabilities, trainingPrior) : null;
     for (int b = 0; b < replicates; b++) {
+      Arrays.fill(weights, 0);
       for (int i = 0; i < n; i++) {
-        rows[i] = random.nextInt(n);
+        weights[random.nextInt(n)]++;
       }
-      values[b] = em(probabilities, trainingPrior, rows, estimate).prior()[target];
+      values[b] = (ab != null ? newtonTwoClasses(ab[0], ab[1], weights, estimate[1])
+          : emIterations(probabilities, trainingPrior, weights, estimate)).prior()[target];
     }
     Arrays.sort(values);
     double tail = (1 - level) / 2;

@@ -39,6 +39,8 @@ import java.util.TreeMap;
  * @param rows               number of reference rows
  * @param classes            class labels in encoding order
  * @param classCounts        true-label count per class: the class prior is {@code classCounts / rows}
+ * @param trainingPrior      the class prior the probabilities are calibrated to (the training set's class shares):
+ *                           the starting point of prevalence estimation and the figure a shift is judged against
  * @param features           one profile per model input, in model order
  * @param probabilities      per class, the histogram of its calibrated probability over all rows
  * @param confusion          counts at the served decision rule, {@code confusion[predicted][true]}
@@ -46,7 +48,7 @@ import java.util.TreeMap;
  * @param thresholds         effect-size bands and domain-classifier AUC learned on the reference; null if not learned
  */
 public record ReferenceProfile(int formatVersion, long rows, List<String> classes, List<Long> classCounts,
-                               List<FeatureProfile> features, List<ProbabilityHistogram> probabilities,
+                               List<Double> trainingPrior, List<FeatureProfile> features, List<ProbabilityHistogram> probabilities,
                                List<List<Long>> confusion, List<Double> meanAbsShap,
                                LearnedThresholds thresholds) {
 
@@ -72,12 +74,14 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
     }
     classes = List.copyOf(classes);
     classCounts = List.copyOf(classCounts);
+    trainingPrior = List.copyOf(trainingPrior);
     features = List.copyOf(features);
     probabilities = List.copyOf(probabilities);
     confusion = confusion.stream().map(List::copyOf).toList();
     meanAbsShap = meanAbsShap == null ? List.of() : List.copyOf(meanAbsShap);
-    if (classCounts.size() != classes.size() || confusion.size() != classes.size()) {
-      throw new IllegalArgumentException("classCounts and confusion need one entry per class");
+    if (classCounts.size() != classes.size() || confusion.size() != classes.size()
+        || trainingPrior.size() != classes.size()) {
+      throw new IllegalArgumentException("classCounts, trainingPrior and confusion need one entry per class");
     }
     if (!meanAbsShap.isEmpty() && meanAbsShap.size() != features.size()) {
       throw new IllegalArgumentException("meanAbsShap needs one value per feature");
@@ -173,6 +177,11 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
   public record FeatureBand(double distribution, double missingness) {
   }
 
+  /** The training prior as an array. */
+  public double[] trainingPriorArray() {
+    return trainingPrior.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
   /** The class prior of the reference, {@code classCounts / rows}. */
   public double[] classPrior() {
     double[] prior = new double[classes.size()];
@@ -200,8 +209,8 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
 
   /** The same profile with learned thresholds attached (replacing any). */
   public ReferenceProfile withThresholds(LearnedThresholds learned) {
-    return new ReferenceProfile(formatVersion, rows, classes, classCounts, features, probabilities, confusion,
-        meanAbsShap, learned);
+    return new ReferenceProfile(formatVersion, rows, classes, classCounts, trainingPrior, features, probabilities,
+        confusion, meanAbsShap, learned);
   }
 
   /** The canonical JSON form: the same profile always gives the same bytes. */
@@ -235,7 +244,8 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
 
   /**
    * Writes a double so that every JDK writes the same characters: the exact binary value rounded to 17 significant
-   * digits (always enough to read back the same double), trailing zeros stripped. {@link Double#toString} is not
+   * digits (always enough to read back the same double), trailing zeros stripped, plain notation between 1e-7
+   * and 1e21. {@link Double#toString} is not
    * used because JDK 19 changed its output for some values, which would change a stored checksum.
    */
   static final class CanonicalDouble extends StdSerializer<Double> {
@@ -254,7 +264,10 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
       } else if (v == 0) {
         gen.writeNumber("0");
       } else {
-        gen.writeNumber(new BigDecimal(v).round(DIGITS_17).stripTrailingZeros().toString());
+        BigDecimal d = new BigDecimal(v).round(DIGITS_17).stripTrailingZeros();
+        int exponent = d.precision() - d.scale() - 1;
+        // plain digits for everyday magnitudes (80, not 8E+1), scientific notation only for the extremes
+        gen.writeNumber(exponent >= -7 && exponent < 21 ? d.toPlainString() : d.toString());
       }
     }
   }
@@ -277,6 +290,7 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
     private int[] predicted;
     private double[][] probabilities;
     private double[][] shap;
+    private double[] trainingPrior;
     private int quantileBins = DEFAULT_QUANTILE_BINS;
     private int probabilityBins = DEFAULT_PROBABILITY_BINS;
 
@@ -318,6 +332,16 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
       return this;
     }
 
+    /**
+     * The class prior the probabilities are calibrated to, e.g. the training set's class shares (20,000 training
+     * rows know a 1% prevalence better than a few thousand held-out rows). Without it the mean calibrated
+     * probability of the reference rows is used, which for a calibrated model estimates the same prior.
+     */
+    public Builder trainingPrior(double[] prior) {
+      this.trainingPrior = prior == null ? null : prior.clone();
+      return this;
+    }
+
     /** Quantile bins per numeric feature (at least 2). */
     public Builder quantileBins(int bins) {
       if (bins < 2) {
@@ -348,6 +372,7 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
         checkLength(shap.length, n, "shap");
       }
       long[] classCounts = new long[k];
+      double[] meanProbability = new double[k];
       long[][] confusion = new long[k][k];
       long[][] histograms = new long[k][probabilityBins];
       for (int i = 0; i < n; i++) {
@@ -363,6 +388,7 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
             throw new IllegalArgumentException("probabilities[" + i + "][" + c + "] is not in [0, 1]: " + v);
           }
           histograms[c][Math.min(probabilityBins - 1, (int) (v * probabilityBins))]++;
+          meanProbability[c] += v / n;
         }
       }
       List<FeatureProfile> profiles = new ArrayList<>(p);
@@ -388,7 +414,13 @@ public record ReferenceProfile(int formatVersion, long rows, List<String> classe
       for (int c = 0; c < k; c++) {
         probabilityHistograms.add(new ProbabilityHistogram(classes.get(c), boxed(histograms[c])));
       }
-      return new ReferenceProfile(FORMAT_VERSION, n, classes, boxed(classCounts), profiles, probabilityHistograms,
+      double[] prior = trainingPrior != null ? trainingPrior : meanProbability;
+      if (prior.length != k || Arrays.stream(prior).anyMatch(v -> !(v >= 0 && v <= 1))
+          || Math.abs(Arrays.stream(prior).sum() - 1) > 1e-6) {
+        throw new IllegalArgumentException("trainingPrior needs one share in [0, 1] per class, summing to 1");
+      }
+      return new ReferenceProfile(FORMAT_VERSION, n, classes, boxed(classCounts),
+          Arrays.stream(prior).boxed().toList(), profiles, probabilityHistograms,
           Arrays.stream(confusion).map(ReferenceProfile::boxed).toList(), meanAbsShap, null);
     }
 
