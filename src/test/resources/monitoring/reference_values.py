@@ -115,3 +115,8 @@ em_p = np.array([0.9, 0.6, 0.35, 0.2, 0.05])
 pi1, pi0 = 0.2, 0.8
 score = lambda q: np.sum((em_p / pi1 - (1 - em_p) / pi0) / (q * em_p / pi1 + (1 - q) * (1 - em_p) / pi0))
 show("em_hand (brentq on the likelihood equation) q1", brentq(score, 1e-9, 1 - 1e-9))
+
+# --- likelihood-ratio test of "the prior is the training prior" at the EM estimate -------------------------------
+q = brentq(score, 1e-9, 1 - 1e-9)
+lr = 2 * np.sum(np.log(q * em_p / pi1 + (1 - q) * (1 - em_p) / pi0))
+show("em_hand likelihood ratio, p (stats.chi2.sf(lr, 1))", (lr, stats.chi2.sf(lr, 1)))

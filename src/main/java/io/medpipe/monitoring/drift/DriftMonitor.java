@@ -135,11 +135,12 @@ public final class DriftMonitor {
           options.bootstrapReplicates(), options.intervalLevel(), options.seed());
       PriorShift.Bbse bbse = PriorShift.bbse(profile.confusionMatrix(), window.predicted());
       double ratio = em.prior()[target] / trainingPrior[target];
-      boolean outside = trainingPrior[target] < interval[0] || trainingPrior[target] > interval[1];
+      double lrP = PriorShift.likelihoodRatioP(window.probabilities(), trainingPrior, em.prior());
       boolean large = ratio >= options.prevalenceFactor() || ratio <= 1 / options.prevalenceFactor();
       prevalence = new PrevalenceShift(profile.classes().get(target), trainingPrior[target], em.prior()[target],
           interval[0], interval[1], options.intervalLevel(), bbse.prior()[target], bbse.condition(),
-          !(bbse.condition() <= PriorShift.ILL_CONDITIONED), ratio, outside && large, em.iterations());
+          !(bbse.condition() <= PriorShift.ILL_CONDITIONED), ratio, lrP, lrP < options.alpha() && large,
+          em.iterations());
       adjustedProbabilities = PriorShift.adjust(window.probabilities(), trainingPrior, em.prior());
       priorAdjusted = true;
     }

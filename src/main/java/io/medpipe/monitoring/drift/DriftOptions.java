@@ -16,7 +16,7 @@ package io.medpipe.monitoring.drift;
  * @param bootstrapReplicates    replicates of the prevalence interval
  * @param intervalLevel          confidence level of the prevalence interval
  * @param prevalenceFactor       a prevalence counts as shifted only if EM / training prior is at least this factor
- *                               (or at most its inverse) as well as outside the interval
+ *                               (or at most its inverse) as well as significant (likelihood-ratio p below alpha)
  * @param domainClassifier       run the domain classifier (needs raw reference rows)
  * @param domainTrees            trees per domain forest
  * @param domainMaxNodes         leaves per domain tree

@@ -145,12 +145,13 @@ public record DriftReport(long windowRows, int minimumWindow, boolean tooFewPred
    * @param bbseCondition  1-norm condition number of P(predicted | true): large means BBSE is unreliable
    * @param bbseIllConditioned condition above {@value PriorShift#ILL_CONDITIONED}
    * @param ratio          em / trainingPrior
-   * @param shifted        interval excludes the training prior and the ratio passes the options' factor
+   * @param p              likelihood-ratio test of "the prior is the training prior" (chi-square, k - 1 df)
+   * @param shifted        p below alpha and the ratio passes the options' factor
    * @param emIterations   EM iterations of the point estimate
    */
   public record PrevalenceShift(String targetClass, double trainingPrior, double em, double lower, double upper,
                                 double level, double bbse, double bbseCondition, boolean bbseIllConditioned,
-                                double ratio, boolean shifted, int emIterations) {
+                                double ratio, double p, boolean shifted, int emIterations) {
   }
 
   /**

