@@ -4,7 +4,10 @@
 # engine's embedded one). Prints each JVM's peak resident set (VmHWM), its heap after a full GC at the end and its
 # CPU time; deploy/base/*.yaml size their requests and limits from these figures (docs/gcp.md).
 # Usage: mvn -q package -DskipTests && bench/roles-rss.sh [patients]   (leaves nothing running)
-# JVM heaps: MEDPIPE_ENGINE_XMX, MEDPIPE_WORKER_XMX, MEDPIPE_API_XMX (defaults: the manifests' limits x 75%).
+# MEDPIPE_IMAGE_DIR: run the worker and API nodes as the image does, from the production jar's extracted layers
+# (java -Djarmode=tools -jar medpipe.jar extract --layers --launcher, all layers copied into one directory) with the
+# gcp profile (JSON logs); the engine keeps target/medpipe.jar for its embedded PostgreSQL.
+# JVM heaps: MEDPIPE_ENGINE_XMX, MEDPIPE_WORKER_XMX, MEDPIPE_API_XMX (defaults: the manifests' memory limits x 60%, as MaxRAMPercentage=60 gives them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATIENTS=${1:-20000}
@@ -20,18 +23,23 @@ SECRETS="MEDPIPE_WORKER_PASSWORD=rss-worker-password MEDPIPE_PSEUDONYM_KEY=rss-b
 env $SECRETS MEDPIPE_PORT=$ENGINE_PORT MEDPIPE_DATA_DIR=$DIR/engine MEDPIPE_EMBEDDED_DB_PORT=$DB_PORT \
   MEDPIPE_COHORT_PATIENTS=$PATIENTS MEDPIPE_WORKERS_ENABLED=false MEDPIPE_ARTIFACT_DIR=$DIR/artifacts \
   MEDPIPE_SERVING_URL=http://localhost:$API_PORT \
-  java -Xmx${MEDPIPE_ENGINE_XMX:-1536m} -jar target/medpipe.jar >"$DIR/engine.log" 2>&1 &
-ENGINE=$!; PIDS+=($ENGINE)
+  java -Xmx${MEDPIPE_ENGINE_XMX:-921m} -jar target/medpipe.jar >"$DIR/engine.log" 2>&1 &
+ENGINE=$!; PIDS+=("$ENGINE")
 until grep -q "Started MedpipeApplication" "$DIR/engine.log"; do sleep 0.5; kill -0 $ENGINE; done
+if [ -n "${MEDPIPE_IMAGE_DIR:-}" ]; then
+  NODE=(-cp "$MEDPIPE_IMAGE_DIR" org.springframework.boot.loader.launch.JarLauncher); GCP=gcp,
+else
+  NODE=(-jar target/medpipe.jar); GCP=
+fi
 DB="MEDPIPE_DB_URL=jdbc:postgresql://localhost:$DB_PORT/postgres MEDPIPE_DB_USER=postgres MEDPIPE_DB_PASSWORD=postgres"
 
-env $SECRETS $DB SPRING_PROFILES_ACTIVE=api MEDPIPE_PORT=$API_PORT MEDPIPE_DATA_DIR=$DIR/api \
-  MEDPIPE_ARTIFACT_DIR=$DIR/artifacts java -Xmx${MEDPIPE_API_XMX:-768m} -jar target/medpipe.jar >"$DIR/api.log" 2>&1 &
-API=$!; PIDS+=($API)
-env $SECRETS $DB SPRING_PROFILES_ACTIVE=worker MEDPIPE_PORT=$WORKER_PORT MEDPIPE_DATA_DIR=$DIR/worker \
+env $SECRETS $DB SPRING_PROFILES_ACTIVE=${GCP}api MEDPIPE_PORT=$API_PORT MEDPIPE_DATA_DIR=$DIR/api \
+  MEDPIPE_ARTIFACT_DIR=$DIR/artifacts java -Xmx${MEDPIPE_API_XMX:-614m} "${NODE[@]}" >"$DIR/api.log" 2>&1 &
+API=$!; PIDS+=("$API")
+env $SECRETS $DB SPRING_PROFILES_ACTIVE=${GCP}worker MEDPIPE_PORT=$WORKER_PORT MEDPIPE_DATA_DIR=$DIR/worker \
   MEDPIPE_ENGINE_URL=http://localhost:$ENGINE_PORT/engine-rest MEDPIPE_SERVING_URL=http://localhost:$API_PORT \
-  MEDPIPE_ARTIFACT_DIR=$DIR/artifacts java -Xmx${MEDPIPE_WORKER_XMX:-2304m} -jar target/medpipe.jar >"$DIR/worker.log" 2>&1 &
-WORKER=$!; PIDS+=($WORKER)
+  MEDPIPE_ARTIFACT_DIR=$DIR/artifacts java -Xmx${MEDPIPE_WORKER_XMX:-1228m} "${NODE[@]}" >"$DIR/worker.log" 2>&1 &
+WORKER=$!; PIDS+=("$WORKER")
 until grep -q "Started MedpipeApplication" "$DIR/api.log" && grep -q "External-task workers started" "$DIR/worker.log"; do
   sleep 0.5; kill -0 $API; kill -0 $WORKER
 done
@@ -51,7 +59,8 @@ until curl -s -u admin:demo "http://localhost:$ENGINE_PORT/engine-rest/history/e
   [ $(( $(date +%s) - t0 )) -lt 1800 ] || { echo "staging tests not reached after 30 min; see $DIR/worker.log"; break; }
 done
 echo "Develop + Staging took $(( $(date +%s) - t0 )) s (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
-grep -h -o "STAGING_TESTS_[A-Z]*.*\|staging-tests for process instance [^:]*: [A-Z_]*" "$DIR/worker.log" | tail -1 || true
+grep -h -o "staging-tests for process instance [^:]*: [A-Z_]*" "$DIR/worker.log" | tail -1 || true
+[ -z "${MEDPIPE_IMAGE_DIR:-}" ] || echo "API node, first JSON log line: $(grep -m1 '^{' "$DIR/api.log" | cut -c1-240)"
 
 for role in ENGINE WORKER API; do
   pid=${!role}
