@@ -281,6 +281,10 @@ class KustomizeManifestsTest {
     Set<String> scaled = kind(docs, "HorizontalPodAutoscaler").stream()
         .map(h -> (String) get(h, "spec", "scaleTargetRef", "name")).collect(Collectors.toSet());
     assertThat(scaled).containsExactlyInAnyOrder("medpipe-worker", "medpipe-api");
+    // the autoscaler owns their replica count: a manifest that sets one would reset it at every deploy
+    for (String name : scaled) {
+      assertThat((Object) get(named(docs, "Deployment", name), "spec", "replicas")).as(name).isNull();
+    }
     // the worker autoscaler's external metric is one the autoscaling rules record
     String metric = list(get(named(docs, "HorizontalPodAutoscaler", "medpipe-worker"), "spec", "metrics")).stream()
         .map(m -> (String) get(m, "external", "metric", "name")).filter(Objects::nonNull).findFirst().orElseThrow();
