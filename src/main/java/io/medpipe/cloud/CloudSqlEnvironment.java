@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -54,12 +56,12 @@ class CloudSqlEnvironment implements EnvironmentPostProcessor, Ordered {
   static Map<String, Object> properties(String instance, String database, String ipTypes, boolean iamLogin,
                                         String password) {
     if (!INSTANCE.matcher(instance).matches()) {
-      throw new IllegalStateException("MEDPIPE_CLOUDSQL_INSTANCE must be the instance connection name"
+      throw new InvalidSettingException("MEDPIPE_CLOUDSQL_INSTANCE must be the instance connection name"
           + " project:region:instance, was '" + instance + "'");
     }
     String types = ipTypes.trim().toUpperCase();
     if (!IP_TYPES.matcher(types).matches()) {
-      throw new IllegalStateException("MEDPIPE_CLOUDSQL_IP_TYPES must be a comma-separated list of PUBLIC, PRIVATE"
+      throw new InvalidSettingException("MEDPIPE_CLOUDSQL_IP_TYPES must be a comma-separated list of PUBLIC, PRIVATE"
           + " and PSC, was '" + ipTypes + "'");
     }
     StringBuilder url = new StringBuilder("jdbc:postgresql:///")
@@ -80,5 +82,20 @@ class CloudSqlEnvironment implements EnvironmentPostProcessor, Ordered {
     }
     properties.put("spring.datasource.url", url.toString());
     return properties;
+  }
+
+  /** A Cloud SQL setting that cannot be right; the message names the variable and what it must be. */
+  static class InvalidSettingException extends IllegalStateException {
+    InvalidSettingException(String message) {
+      super(message);
+    }
+  }
+
+  /** Ends the start with the setting's message instead of a stack trace. */
+  static class Analyzer extends AbstractFailureAnalyzer<InvalidSettingException> {
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, InvalidSettingException cause) {
+      return new FailureAnalysis(cause.getMessage(), "Correct the setting (docs/gcp.md) and start again.", null);
+    }
   }
 }

@@ -76,6 +76,14 @@ class CloudSqlEnvironmentTest {
   }
 
   @Test
+  void aWrongSettingEndsTheStartWithItsMessageNotAStackTrace() {
+    var analysis = new CloudSqlEnvironment.Analyzer().analyze(new IllegalStateException(
+        new CloudSqlEnvironment.InvalidSettingException("MEDPIPE_CLOUDSQL_INSTANCE must be ...")));
+
+    assertThat(analysis.getDescription()).isEqualTo("MEDPIPE_CLOUDSQL_INSTANCE must be ...");
+  }
+
+  @Test
   void derivesTheUrlBeforeTheDatabaseIsChosen() {
     // io.medpipe.system.EmbeddedDatabaseGuard and DemoDefaults (unordered = last) read spring.datasource.url
     assertThat(CloudSqlEnvironment.ORDER).isLessThan(new io.medpipe.system.EmbeddedDatabaseGuard().getOrder());

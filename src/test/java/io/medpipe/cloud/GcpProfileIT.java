@@ -36,10 +36,8 @@ import org.springframework.test.context.ActiveProfiles;
  * google-cloud-nio's in-memory Storage for the GCS bucket, and a directory of files for the Secret Manager volume.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
-    "MEDPIPE_SECRETS_DIR=target/gcp-profile-it/secrets",
     "MEDPIPE_GCS_BUCKET=medpipe-it-artifacts",
     "GOOGLE_CLOUD_PROJECT=medpipe-it",
-    "medpipe.data-dir=target/gcp-profile-it/data",
     "medpipe.worker.enabled=false"})
 @ActiveProfiles("gcp")
 @ExtendWith(OutputCaptureExtension.class)
@@ -49,12 +47,18 @@ class GcpProfileIT {
   static final String PSEUDONYM_KEY = "gcp-profile-it-pseudonym-key";
   static final String API_ADMIN_KEY = "gcp-profile-it-admin-key";
 
+  static final Path DIR;
+
   static {
-    // the Secret Manager volume: one file per secret, named like its environment variable, with the trailing
-    // newline that `gcloud secrets versions add --data-file` keeps
-    System.setProperty("server.port", String.valueOf(TestPorts.free()));
-    Path secrets = Path.of("target/gcp-profile-it/secrets");
+    // before the context: the config tree import is resolved while the environment is prepared
     try {
+      DIR = Files.createTempDirectory("medpipe-gcp-profile");
+      System.setProperty("server.port", String.valueOf(TestPorts.free()));
+      System.setProperty("medpipe.data-dir", DIR.resolve("data").toString());
+      // the Secret Manager volume: one file per secret, named like its environment variable, with a trailing
+      // newline as a file written by hand has
+      Path secrets = DIR.resolve("secrets");
+      System.setProperty("MEDPIPE_SECRETS_DIR", secrets.toString());
       Files.createDirectories(secrets);
       Files.writeString(secrets.resolve("MEDPIPE_PSEUDONYM_KEY"), PSEUDONYM_KEY + "\n");
       Files.writeString(secrets.resolve("MEDPIPE_API_ADMIN_KEY"), API_ADMIN_KEY + "\n");
@@ -112,7 +116,7 @@ class GcpProfileIT {
     assertThat(started.path("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 
     // the leak scan reads the log file (MEDPIPE_LOG_FILE) as text: same message, not JSON
-    List<String> file = Files.readAllLines(Path.of("target/gcp-profile-it/data/logs/medpipe.log"));
+    List<String> file = Files.readAllLines(DIR.resolve("data/logs/medpipe.log"));
     assertThat(file).filteredOn(l -> l.contains("Started GcpProfileIT")).hasSize(1)
         .allSatisfy(l -> assertThat(l).doesNotStartWith("{"));
   }
