@@ -7,10 +7,12 @@ WORKDIR /var/lib/medpipe
 COPY target/medpipe.jar /opt/medpipe/medpipe.jar
 USER medpipe
 ENV MEDPIPE_DATA_DIR=/var/lib/medpipe/data
-# every role listens on 8080 inside its own container (the worker profile's default, 8081, is for one host)
-ENV MEDPIPE_PORT=8080
+# every role listens on 8080, its actuator on 8081, inside its own container (the worker profile's defaults,
+# 8082/8083, are for one host beside an engine node); the actuator binds to 127.0.0.1 unless
+# MEDPIPE_MANAGEMENT_ADDRESS is set (docker-compose.yml: 0.0.0.0, for Prometheus)
+ENV MEDPIPE_PORT=8080 MEDPIPE_MANAGEMENT_PORT=8081
 EXPOSE 8080
-# the actuator answers on the management port when one is set (docker-compose.yml sets 8081), else on the server's
+# the readiness probe is on the main port too (/readyz), whatever the management address
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
-  CMD curl -fsS "http://localhost:${MANAGEMENT_SERVER_PORT:-${MEDPIPE_PORT:-8080}}/actuator/health/readiness" || exit 1
+  CMD curl -fsS "http://localhost:${MEDPIPE_PORT:-8080}/readyz" || exit 1
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/medpipe/medpipe.jar"]
