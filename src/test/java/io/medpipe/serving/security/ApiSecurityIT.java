@@ -593,11 +593,40 @@ class ApiSecurityIT {
     }
   }
 
+  @Test
+  @Order(8)
+  void theOpenApiDocumentDeclaresTheKeySchemesEachOperationsAccessAndItsProblems() throws Exception {
+    Response r = RawHttp.send(PORT, "GET", "/v3/api-docs", Map.of(), null);
+    assertThat(r.status()).isEqualTo(200);
+    JsonNode doc = json.readTree(r.body());
+    assertThat(doc.path("info").path("title").asText()).isEqualTo("medpipe API");
+    assertThat(doc.path("info").path("version").asText()).isNotBlank().isNotEqualTo("v0");
+    assertThat(doc.path("info").path("description").asText()).contains("API key");
+    JsonNode schemes = doc.path("components").path("securitySchemes");
+    assertThat(schemes.path("apiKey").path("name").asText()).isEqualTo("X-API-Key");
+    assertThat(schemes.path("bearer").path("scheme").asText()).isEqualTo("bearer");
+    assertThat(doc.path("components").path("schemas").has("Problem")).isTrue();
+    int operations = 0;
+    for (MappedRoute route : apiRoutes()) {
+      JsonNode operation = doc.path("paths").path(route.pattern()).path(route.method().toLowerCase(java.util.Locale.ROOT));
+      assertThat(operation.isMissingNode()).as("%s %s documented", route.method(), route.pattern()).isFalse();
+      assertThat(operation.path("security")).as("%s %s security", route.method(), route.pattern()).isNotEmpty();
+      assertThat(operation.path("responses").path("401").path("content").has("application/problem+json")).isTrue();
+      if (route.access() != Access.PUBLIC) {
+        assertThat(operation.path("security").toString()).contains("apiKey");
+        assertThat(operation.path("responses").has("403")).isTrue();
+      }
+      assertThat(operation.path("description").asText()).contains("Access:");
+      operations++;
+    }
+    assertThat(operations).isEqualTo(apiRoutes().size());
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // (c) fuzz
 
   @Test
-  @Order(8)
+  @Order(9)
   void aSeededFuzzOfTenThousandMalformedRequestsGetsNoServerErrorAndNoJava() throws Exception {
     List<ApiFuzzer.Route> routes = new ArrayList<>();
     for (MappedRoute route : apiRoutes()) {
@@ -653,7 +682,7 @@ class ApiSecurityIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void noIdentifierSentByTheAttacksOrTheFuzzReachedTheLogOrTheRecord(CapturedOutput output) throws Exception {
     String record = String.join("\n", jdbc.queryForList("SELECT concat_ws(' ', features::text, patient_ref,"
         + " request_id, client_id) FROM medpipe.prediction_log", String.class));
@@ -678,7 +707,7 @@ class ApiSecurityIT {
   // item 6, last: it leaves this address throttled for a while
 
   @Test
-  @Order(10)
+  @Order(11)
   void item6FiftyWrongPasswordsFromOneAddressLockNobodyOut() throws Exception {
     InetAddress attacker = InetAddress.getByName("127.0.0.1");
     InetAddress colleague = InetAddress.getByName("127.0.0.2");
