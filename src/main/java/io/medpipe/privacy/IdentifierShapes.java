@@ -6,12 +6,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recognises a short token (a patient reference, a request id, a client id) that has the shape of a personal
- * identifier, so that the API can refuse it instead of storing it: {@link TextScrubber}'s identifier patterns (e-mail,
- * URL, SSN, record numbers, dates, phone numbers), plus what those patterns leave to context in free text but a token
- * must never hold: a run of six or more digits (an MRN, a compact date), digit groups joined by separators
- * (7+ digits: a phone or national number), day-month-year with hyphens, and a name run together with a birth year
- * ({@code jane1970}, {@code doe_1985}).
+ * The shapes of personal identifiers in short tokens (a patient reference, a request id, a client id), so that the API
+ * can refuse such a token instead of storing it: {@link TextScrubber}'s identifier patterns (e-mail, URL, SSN, record
+ * numbers, dates, phone numbers), plus what those patterns leave to context in free text but a token must never hold: a
+ * run of six or more digits (an MRN, a compact date), digit groups joined by separators (7+ digits: a phone or national
+ * number), day-month-year with hyphens, and a name run together with a birth year ({@code jane1970}, {@code doe_1985}).
  *
  * <p>A random token is accepted as it is: a UUID or at least 16 hex digits (with a letter), optionally behind a short
  * prefix ({@code p-3fa85f64...}). Random hex holds long digit runs by chance; refusing them would refuse good

@@ -11,9 +11,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Throttles failed logins (Cockpit/Tasklist/Admin and HTTP Basic on the engine REST API) per client address and per
- * user, with delays that expire: after a few free failures, the next attempt must wait 1 s, then 2 s, 4 s ... up to a
- * cap, and a quiet period forgets all. Nothing here locks anybody for good, and the engine's own permanent lock after
+ * The throttle of failed logins (Cockpit/Tasklist/Admin and HTTP Basic on the engine REST API), per client address and
+ * per user, with delays that expire: after a few free failures, the next attempt must wait 1 s, then 2 s, 4 s ... up to
+ * a cap, and a quiet period forgets all. Nothing here locks anybody for good, and the engine's own permanent lock after
  * {@code login-max-attempts} is switched off (application.yml), so an outsider can no longer lock {@code admin} out.
  *
  * <p>Why two keys: per address stops one client from guessing quickly (its delay grows to a minute); per user slows a

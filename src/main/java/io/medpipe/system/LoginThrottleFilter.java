@@ -20,7 +20,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Applies {@link LoginThrottle} to the two ways of logging in to Camunda: the web apps' login form
+ * The filter that applies {@link LoginThrottle} to the two ways of logging in to Camunda: the web apps' login form
  * ({@code POST /camunda/api/admin/auth/user/{engine}/login/{app}}) and HTTP Basic on {@code /engine-rest}. A throttled
  * attempt gets 429 problem+json with {@code Retry-After} and never reaches Camunda; otherwise Camunda answers as
  * always and its answer (401 or not) is counted. The form body is read here to learn the user name, then replayed

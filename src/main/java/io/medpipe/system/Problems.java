@@ -11,7 +11,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Writes RFC 9457 problem+json answers from servlet filters (authentication, throttling, the firewall), where no
+ * RFC 9457 problem+json answers for servlet filters (authentication, throttling, the firewall), where no
  * controller advice runs. The words are medpipe's: a problem never quotes the request, a Java type or a stack trace.
  */
 public final class Problems {

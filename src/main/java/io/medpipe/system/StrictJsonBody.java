@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdviceAdapter;
 
 /**
- * Refuses a request body that is not plain UTF-8 JSON before Jackson sees it. Jackson skips a UTF-8 byte order mark
+ * The check that a request body is plain UTF-8 JSON, made before Jackson sees it. Jackson skips a UTF-8 byte order mark
  * and detects UTF-16/32 silently; RFC 8259 (8.1) forbids both in JSON sent over a network, and a body that two
  * parsers may read differently is how request smuggling between a proxy and medpipe starts. Duplicate keys and
  * trailing tokens are refused by the parser itself ({@code spring.jackson} settings in application.yml).

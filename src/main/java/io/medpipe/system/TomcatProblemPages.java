@@ -9,8 +9,9 @@ import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts {@link ProblemReportValve} where Tomcat (and Spring Boot, which adds its own HTML valve) would report errors
- * in HTML. Runs after Spring Boot's Tomcat customizer, so its valve is replaced rather than kept beside this one.
+ * The Tomcat customisation that puts {@link ProblemReportValve} where Tomcat (and Spring Boot, which adds its own HTML
+ * valve) would report errors in HTML. Runs after Spring Boot's Tomcat customizer, so its valve is replaced rather than
+ * kept beside this one.
  */
 @Component
 class TomcatProblemPages implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {

@@ -12,10 +12,11 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates the API key a request presents ({@code X-API-Key}, or {@code Authorization: Bearer <key>}): the key is
- * hashed and looked up ({@link ApiKeys}), never logged. It only authenticates; what the key may do is decided by the
- * filter chain's rules ({@link ApiSecurityConfiguration}). An unknown key leaves the request anonymous (so a path with
- * a credential of its own, the retrain webhook, still sees its bearer token) and is remembered for the 401's wording.
+ * The filter that authenticates the API key a request presents ({@code X-API-Key}, or {@code Authorization: Bearer
+ * <key>}): the key is hashed and looked up ({@link ApiKeys}), never logged. It only authenticates; what the key may do
+ * is decided by the filter chain's rules ({@link ApiSecurityConfiguration}). An unknown key leaves the request
+ * anonymous (so a path with a credential of its own, the retrain webhook, still sees its bearer token) and is
+ * remembered for the 401's wording.
  */
 final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 

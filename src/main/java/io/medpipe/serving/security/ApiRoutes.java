@@ -10,9 +10,9 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Who may call which path of medpipe's API ({@code /api/**}): the one table the security filter chain, the OpenAPI
- * document and the tests read. Patterns are Spring MVC's own path patterns, matched against the decoded path without
- * matrix parameters, exactly as the dispatcher routes. Whatever the table does not name is denied.
+ * The access table of medpipe's API ({@code /api/**}), who may call which path: the one table the security filter
+ * chain, the OpenAPI document and the tests read. Patterns are Spring MVC's own path patterns, matched against the
+ * decoded path without matrix parameters, exactly as the dispatcher routes. Whatever the table does not name is denied.
  */
 final class ApiRoutes {
 

@@ -19,12 +19,12 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Lets a Cockpit/Tasklist/Admin login read reviewers' evidence in the browser (the Tasklist forms link to reports and
- * model records). The user is read from the web apps' own HTTP session ({@code Authentications}, as their
- * {@code AuthenticationFilter} reads it), and the user's groups are then asked of the engine on every request rather
- * than taken from the session's cache, so a user removed from a group loses access at once. The session is only read,
- * never changed or created. Only GET and HEAD are authenticated this way (nothing a cross-site request could abuse),
- * and only when no API key authenticated the request.
+ * The filter that lets a Cockpit/Tasklist/Admin login read reviewers' evidence in the browser (the Tasklist forms link
+ * to reports and model records). The user is read from the web apps' own HTTP session ({@code Authentications}, as
+ * their {@code AuthenticationFilter} reads it), and the user's groups are then asked of the engine on every request
+ * rather than taken from the session's cache, so a user removed from a group loses access at once. The session is only
+ * read, never changed or created. Only GET and HEAD are authenticated this way (nothing a cross-site request could
+ * abuse), and only when no API key authenticated the request.
  */
 final class CamundaSessionAuthenticationFilter extends OncePerRequestFilter {
 

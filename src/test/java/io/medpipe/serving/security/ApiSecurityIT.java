@@ -320,7 +320,8 @@ class ApiSecurityIT {
         "123-45-6789", "+1 555 867 5309", "Jane Doe 1970-01-31", "jane.doe@example.org", mrn)) {
       Response r = post("/api/v1/predict", withField(validRequest(null), "patientRef", ref), SERVICE_KEY);
       assertThat(r.status()).as(ref).isEqualTo(400);
-      assertThat(json.readTree(r.body()).path("errors").findValuesAsText("field")).as(ref).containsExactly("patientRef");
+      assertThat(json.readTree(r.body()).path("errors").findValuesAsText("field")).as(ref)
+          .containsExactly("patientRef");
       assertThat(r.text()).as(ref).doesNotContain(ref);
     }
     for (String requestId : List.of("555-867-5309", "jane.doe@example.org", "doe_1970-01-31", mrn)) {
@@ -608,7 +609,8 @@ class ApiSecurityIT {
     assertThat(doc.path("components").path("schemas").has("Problem")).isTrue();
     int operations = 0;
     for (MappedRoute route : apiRoutes()) {
-      JsonNode operation = doc.path("paths").path(route.pattern()).path(route.method().toLowerCase(java.util.Locale.ROOT));
+      JsonNode operation = doc.path("paths").path(route.pattern())
+          .path(route.method().toLowerCase(java.util.Locale.ROOT));
       assertThat(operation.isMissingNode()).as("%s %s documented", route.method(), route.pattern()).isFalse();
       assertThat(operation.path("security")).as("%s %s security", route.method(), route.pattern()).isNotEmpty();
       assertThat(operation.path("responses").path("401").path("content").has("application/problem+json")).isTrue();
