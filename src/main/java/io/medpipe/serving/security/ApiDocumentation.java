@@ -70,14 +70,18 @@ class ApiDocumentation {
                 .description("The Alertmanager webhook's own token (MEDPIPE_WEBHOOK_TOKEN), not an API key"))
             .addSecuritySchemes(CAMUNDA_SESSION, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
                 .in(SecurityScheme.In.COOKIE).name("JSESSIONID")
-                .description("A Cockpit/Tasklist/Admin login of a medpipe group; read-only, reports and models"))
-            .addSchemas("Problem", problemSchema()));
+                .description("A Cockpit/Tasklist/Admin login of a medpipe group; read-only, reports and models")));
   }
 
   /** Per operation: its security requirement, its access in words, and its problem answers. */
   @Bean
   OpenApiCustomizer medpipeSecurityAndProblems() {
     return openApi -> {
+      // here rather than in the document above: springdoc rebuilds the schemas from the controllers' types
+      if (openApi.getComponents() == null) {
+        openApi.setComponents(new Components());
+      }
+      openApi.getComponents().addSchemas("Problem", problemSchema());
       if (openApi.getPaths() == null) {
         return;
       }
