@@ -11,8 +11,9 @@ COPY target/medpipe.jar medpipe.jar
 RUN java -Djarmode=tools -jar medpipe.jar extract --layers --launcher --destination extracted
 
 FROM eclipse-temurin:17-jre
-# curl for the health check; the medpipe user (uid 10001) owns nothing but its data directory
-RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+# curl for the health check, libgomp1 for XGBoost's native library; the medpipe user (uid 10001) owns nothing
+# but its data directory
+RUN apt-get update && apt-get install -y --no-install-recommends curl libgomp1 && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /var/lib/medpipe --create-home medpipe
 WORKDIR /opt/medpipe
 COPY --from=layers /build/extracted/dependencies/ ./
@@ -28,10 +29,12 @@ LABEL org.opencontainers.image.title="medpipe" \
 ENV MEDPIPE_DATA_DIR=/var/lib/medpipe/data \
     MEDPIPE_PORT=8080 \
     MEDPIPE_MANAGEMENT_PORT=8081 \
+    OMP_WAIT_POLICY=PASSIVE \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 # 8080: the application (API, web apps, /livez, /readyz); 8081, the actuator, stays inside (docker-compose.yml
 # lets Prometheus reach it on the compose network, deploy/base/networkpolicy.yaml only the GKE collectors)
 EXPOSE 8080
+# the readiness probe is on the main port too (/readyz), whatever the management address
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
-  CMD curl -fsS "http://127.0.0.1:${MEDPIPE_MANAGEMENT_PORT:-8081}/actuator/health/readiness" || exit 1
+  CMD curl -fsS "http://127.0.0.1:${MEDPIPE_PORT:-8080}/readyz" || exit 1
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

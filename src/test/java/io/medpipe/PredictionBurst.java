@@ -28,7 +28,7 @@ final class PredictionBurst {
 
   private PredictionBurst() {}
 
-  record Burst(Process node, String url, String serviceKey, String requestPrefix, String body) {
+  record Burst(Process node, String url, String metricsUrl, String serviceKey, String requestPrefix, String body) {
 
     /** Four clients send predictions until at least {@code n} are acknowledged; the burst keeps going after. */
     List<String> runUntilAcknowledged(int n) throws Exception {
@@ -139,6 +139,7 @@ final class PredictionBurst {
       throw new IllegalStateException("the packaged jar is missing (failsafe runs after package)");
     }
     int port = TestPorts.free();
+    int managementPort = TestPorts.free();
     String java = ProcessHandle.current().info().command().orElse("java");
     // GC and safepoint pauses of the node land in target/ so that latency tails can be matched against them
     String gcLog = new File("target/api-node-" + label + "-gc.log").getAbsolutePath();
@@ -151,6 +152,7 @@ final class PredictionBurst {
     env.put("MEDPIPE_SERVING_ENABLED", "true"); // ... but this node serves predictions
     env.put("MEDPIPE_WORKERS_ENABLED", "false");
     env.put("MEDPIPE_PORT", String.valueOf(port));
+    env.put("MEDPIPE_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("MEDPIPE_DB_URL", jdbcUrl);
     env.put("MEDPIPE_DB_USER", "postgres");
     env.put("MEDPIPE_DB_PASSWORD", "postgres");
@@ -185,7 +187,9 @@ final class PredictionBurst {
       }
       Thread.sleep(500);
     }
-    return new Burst(node, url, serviceKey, "burst-" + durability + "-" + UUID.randomUUID().toString().substring(0, 8)
-        + "-", body);
+    // letters only: a request id with digit runs or years looks like an identifier and is refused
+    String tag = UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+    return new Burst(node, url, "http://localhost:" + managementPort, serviceKey,
+        "burst-" + durability + "-" + tag.substring(0, Math.min(8, tag.length())) + "-", body);
   }
 }

@@ -98,6 +98,7 @@ class WorkerOnlyRoleIT {
     Map<String, String> env = pb.environment();
     env.put("SPRING_PROFILES_ACTIVE", "worker");
     env.put("MEDPIPE_PORT", String.valueOf(TestPorts.free()));
+    env.put("MEDPIPE_MANAGEMENT_PORT", String.valueOf(TestPorts.free()));
     env.put("MEDPIPE_ENGINE_URL", "http://localhost:" + PORT + "/engine-rest");
     env.put("MEDPIPE_SERVING_URL", "http://localhost:" + PORT);
     env.put("MEDPIPE_DB_URL", database.jdbcUrl());

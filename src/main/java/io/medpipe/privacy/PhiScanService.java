@@ -61,8 +61,14 @@ public class PhiScanService {
         return "no identifier of " + patients + " patients found in " + places + " places";
       }
       List<String> first = leaks.stream().limit(10).map(PhiLeakScanner.Leak::toString).toList();
-      return "PHI leak: " + leaks.size() + " finding(s) of patient identifiers outside the EHR: "
+      String summary = "PHI leak: " + leaks.size() + " finding(s) of patient identifiers outside the EHR: "
           + String.join("; ", first) + (leaks.size() > 10 ? "; ..." : "");
+      if (leaks.stream().anyMatch(l -> l.where().startsWith("prediction log"))) {
+        // the one place a client, not medpipe, can put an identifier: say how to remove it
+        summary += ". The prediction log holds an identifier a client sent: find the records (GET /api/v1/predictions)"
+            + " and redact them (POST /api/v1/admin/predictions/redactions, admin key), then retry this step";
+      }
+      return summary;
     }
   }
 
@@ -105,8 +111,9 @@ public class PhiScanService {
         + " FROM medpipe.model_version", rs -> {
           place(scanner, leaks, places, "model version " + rs.getString(1), rs.getString(2));
         });
-    chunks(scanner, leaks, places, "prediction log", "SELECT concat_ws(' ', features::text, patient_ref, client_id,"
-        + " predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log ORDER BY created_at");
+    chunks(scanner, leaks, places, "prediction log", "SELECT concat_ws(' ', features::text, patient_ref, request_id,"
+        + " client_id, predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log"
+        + " ORDER BY created_at");
     try {
       chunks(scanner, leaks, places, "process variables", "SELECT concat_ws(' ', name_, text_, text2_)"
           + " FROM act_hi_varinst WHERE text_ IS NOT NULL OR text2_ IS NOT NULL");

@@ -1,5 +1,8 @@
-package io.medpipe.system;
+package io.medpipe.serving.security;
 
+import io.medpipe.privacy.IdentifierShapes;
+import io.medpipe.system.InvalidRequestException;
+import io.medpipe.system.MedpipeProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,21 +29,21 @@ import org.springframework.stereotype.Service;
  */
 @Service
 @ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
-public class ApiKeys {
+class ApiKeys {
 
-  public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
-  public static final String SERVICE_CLIENT = "medpipe-serving-tests";
+  static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
+  static final String SERVICE_CLIENT = "medpipe-serving-tests";
   private static final Pattern CLIENT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{1,62}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** An authenticated caller. */
-  public record Client(String clientId, ApiRole role) {}
+  record Client(String clientId, ApiRole role) {}
 
   /** A key as listed by the admin API: never the key or its hash. */
-  public record KeyInfo(UUID id, String clientId, String role, Instant createdAt, String createdBy, Instant revokedAt) {}
+  record KeyInfo(UUID id, String clientId, String role, Instant createdAt, String createdBy, Instant revokedAt) {}
 
   /** A newly created key: the only time the key itself is returned. */
-  public record NewKey(UUID id, String clientId, String role, String key) {}
+  record NewKey(UUID id, String clientId, String role, String key) {}
 
   private record Cached(Optional<Client> client, long until) {}
 
@@ -49,7 +52,7 @@ public class ApiKeys {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final long ttlNanos;
 
-  public ApiKeys(JdbcTemplate jdbc, MedpipeProperties properties) {
+  ApiKeys(JdbcTemplate jdbc, MedpipeProperties properties) {
     this.jdbc = jdbc;
     MedpipeProperties.Api api = properties.api();
     if (api.adminKey() != null && !api.adminKey().isBlank()) {
@@ -65,7 +68,7 @@ public class ApiKeys {
    * The client a presented key belongs to; empty for an unknown or revoked key. Lookups are cached for
    * {@code medpipe.api.key-cache-ttl}, so a revocation takes effect on every node within that time.
    */
-  public Optional<Client> authenticate(String key) {
+  Optional<Client> authenticate(String key) {
     if (key == null || key.isBlank() || key.length() > 200) {
       return Optional.empty();
     }
@@ -90,12 +93,16 @@ public class ApiKeys {
   }
 
   /** Creates a key for a client; the returned key is not stored anywhere and cannot be shown again. */
-  public NewKey create(String clientId, ApiRole role, String createdBy) {
+  NewKey create(String clientId, ApiRole role, String createdBy) {
     if (clientId == null || !CLIENT_ID.matcher(clientId).matches() || clientId.equals(BOOTSTRAP_ADMIN)
         || clientId.equals(SERVICE_CLIENT)) {
       throw new InvalidRequestException("clientId",
           "must be 2-63 lower-case letters, digits, '._-' (and not a reserved client id)");
     }
+    // the client id is written to every prediction record and log line of the client: it names a system, never a person
+    IdentifierShapes.kind(clientId).ifPresent(kind -> {
+      throw new InvalidRequestException("clientId", "looks like " + kind + "; name the client system, not a person");
+    });
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     String key = "mpk_" + HexFormat.of().formatHex(bytes);
@@ -105,7 +112,7 @@ public class ApiKeys {
     return new NewKey(id, clientId, role.id(), key);
   }
 
-  public List<KeyInfo> list() {
+  List<KeyInfo> list() {
     return jdbc.query("SELECT id, client_id, role, created_at, created_by, revoked_at FROM medpipe.api_key "
             + "ORDER BY created_at",
         (rs, i) -> new KeyInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
@@ -114,7 +121,7 @@ public class ApiKeys {
   }
 
   /** Revokes a key; false if there is no such (unrevoked) key. */
-  public boolean revoke(UUID id) {
+  boolean revoke(UUID id) {
     boolean done = jdbc.update("UPDATE medpipe.api_key SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL",
         id) == 1;
     cache.clear();

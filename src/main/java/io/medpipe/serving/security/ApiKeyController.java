@@ -1,11 +1,13 @@
-package io.medpipe.system;
+package io.medpipe.serving.security;
 
 import io.medpipe.system.ApiProblems.NotFoundException;
-import jakarta.servlet.http.HttpServletRequest;
+import io.medpipe.system.InvalidRequestException;
+import java.security.Principal;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Manages API keys (role admin, enforced by {@link ApiKeyFilter}): create, list, revoke. */
+/** Manages API keys (role admin, enforced by {@link ApiSecurityConfiguration}): create, list, revoke. */
 @RestController
 @ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
 class ApiKeyController {
@@ -28,17 +30,16 @@ class ApiKeyController {
     this.keys = keys;
   }
 
-  @PostMapping("/api/v1/admin/keys")
+  @PostMapping(path = "/api/v1/admin/keys", consumes = MediaType.APPLICATION_JSON_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
-  ApiKeys.NewKey create(@RequestBody CreateKey body, HttpServletRequest request) {
+  ApiKeys.NewKey create(@RequestBody CreateKey body, Principal admin) {
     ApiRole role;
     try {
       role = ApiRole.of(String.valueOf(body.role()));
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException("role", "must be one of predict, feedback, admin");
     }
-    ApiKeys.Client admin = (ApiKeys.Client) request.getAttribute(ApiKeyFilter.CLIENT);
-    return keys.create(body.clientId(), role, admin == null ? null : admin.clientId());
+    return keys.create(body.clientId(), role, admin == null ? null : admin.getName());
   }
 
   @GetMapping("/api/v1/admin/keys")

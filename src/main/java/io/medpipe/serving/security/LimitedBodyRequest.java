@@ -1,4 +1,4 @@
-package io.medpipe.system;
+package io.medpipe.serving.security;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
