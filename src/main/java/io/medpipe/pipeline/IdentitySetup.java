@@ -91,8 +91,11 @@ class IdentitySetup implements ApplicationRunner {
     // Cockpit: watch runs, incidents, decisions and history
     for (String group : List.of(GROUP_DEVOPS, GROUP_OPERATORS, GROUP_DATA_SCIENTISTS)) {
       g.add(new Grant(group, Resources.APPLICATION, "cockpit", Permissions.ACCESS));
-      g.add(new Grant(group, Resources.PROCESS_DEFINITION, ANY, ProcessDefinitionPermissions.READ,
-          ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY));
+      Set<Permission> read = Set.of(ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.READ_INSTANCE,
+          ProcessDefinitionPermissions.READ_HISTORY);
+      // operators also retry failed jobs, of a run or of a definition's timer (RETRY_JOB, nothing else)
+      g.add(new Grant(group, Resources.PROCESS_DEFINITION, ANY, group.equals(GROUP_OPERATORS)
+          ? union(read, ProcessDefinitionPermissions.RETRY_JOB) : read));
       g.add(new Grant(group, Resources.DECISION_DEFINITION, ANY, Permissions.READ, Permissions.READ_HISTORY));
     }
     g.add(new Grant(GROUP_DATA_SCIENTISTS, Resources.DEPLOYMENT, ANY, Permissions.READ));
@@ -111,6 +114,12 @@ class IdentitySetup implements ApplicationRunner {
     g.add(new Grant(GROUP_WORKERS, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.READ,
         ProcessInstancePermissions.UPDATE));
     return List.copyOf(g);
+  }
+
+  private static Set<Permission> union(Set<Permission> permissions, Permission more) {
+    Set<Permission> all = new java.util.HashSet<>(permissions);
+    all.add(more);
+    return Set.copyOf(all);
   }
 
   private final IdentityService identity;
