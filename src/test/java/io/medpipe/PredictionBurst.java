@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,7 +154,8 @@ final class PredictionBurst {
     env.put("MEDPIPE_PORT", String.valueOf(port));
     env.put("MEDPIPE_DB_URL", jdbcUrl);
     env.put("MEDPIPE_DB_USER", "postgres");
-    env.put("MEDPIPE_DB_PASSWORD", "postgres");
+    // the embedded database's generated password, from the owner-only file demo mode keeps in the data directory
+    env.put("MEDPIPE_DB_PASSWORD", Files.readString(dir.resolve("postgres.password")).trim());
     env.put("MEDPIPE_WORKER_PASSWORD", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_PSEUDONYM_KEY", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_API_ADMIN_KEY", adminKey);
