@@ -44,7 +44,7 @@ final class TaskRules {
     if (variables == null || variables.isEmpty()) {
       return;
     }
-    Set<String> declared = declaredFields(context, task);
+    Set<String> declared = new TreeSet<>(declaredFields(context, task));
     Set<String> undeclared = new TreeSet<>(variables);
     undeclared.removeAll(declared);
     if (!undeclared.isEmpty()) {
@@ -102,12 +102,12 @@ final class TaskRules {
         // fail closed: a form we cannot read declares nothing
         return Set.of();
       }
-      Set<String> fields = new TreeSet<>();
+      java.util.SortedSet<String> fields = new TreeSet<>();
       Matcher m = FIELD.matcher(new String(form.getBytes(), StandardCharsets.UTF_8));
       while (m.find()) {
         fields.add(m.group(1));
       }
-      return Set.copyOf(fields);
+      return java.util.Collections.unmodifiableSortedSet(fields);
     });
   }
 
