@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,9 +122,11 @@ final class PredictionBurst {
   static final String API_NODE_JVM = "-Xmx512m";
 
   /** Starts an API-only node on the given database and waits until it serves the production model. */
-  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
+                                 String durability,
                                  String body) throws Exception {
-    return againstNewApiNode(dir, jdbcUrl, adminKey, serviceKey, durability, body, List.of(API_NODE_JVM.split(" ")),
+    return againstNewApiNode(dir, jdbcUrl, password, adminKey, serviceKey, durability, body,
+        List.of(API_NODE_JVM.split(" ")),
         durability);
   }
 
@@ -133,7 +134,8 @@ final class PredictionBurst {
    * Starts an API-only node with these JVM options; its log is {@code <dir>/api-node-<label>.log}, its GC and
    * safepoint log {@code target/api-node-<label>-gc.log}.
    */
-  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
+                                 String durability,
                                  String body, List<String> jvmOptions, String label) throws Exception {
     File jar = new File("target/medpipe.jar");
     if (!jar.exists()) {
@@ -154,8 +156,7 @@ final class PredictionBurst {
     env.put("MEDPIPE_PORT", String.valueOf(port));
     env.put("MEDPIPE_DB_URL", jdbcUrl);
     env.put("MEDPIPE_DB_USER", "postgres");
-    // the embedded database's generated password, from the owner-only file demo mode keeps in the data directory
-    env.put("MEDPIPE_DB_PASSWORD", Files.readString(dir.resolve("postgres.password")).trim());
+    env.put("MEDPIPE_DB_PASSWORD", password);
     env.put("MEDPIPE_WORKER_PASSWORD", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_PSEUDONYM_KEY", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_API_ADMIN_KEY", adminKey);

@@ -149,7 +149,7 @@ class SignOffGovernanceIT {
     Tasklist tasklist = Tasklist.login(rest.base, "reviewer");
     HttpResponse<String> viaTasklist = tasklist.post("/camunda/api/engine/engine/default/task/" + qaTask
         + "/submit-form", EngineRest.variables("qaDecision", "approve", "qaComment", "ok", "rarePrecision", "0.99"));
-    assertThat(viaTasklist.statusCode()).isEqualTo(400);
+    assertThat(viaTasklist.statusCode()).as(viaTasklist.body()).isEqualTo(400);
     assertThat(viaTasklist.body()).contains("rarePrecision");
     assertThat(tasklist.post("/camunda/api/engine/engine/default/task/no-such-task/submit-form", "{}").statusCode())
         .isEqualTo(404);
@@ -307,6 +307,9 @@ class SignOffGovernanceIT {
           .POST(HttpRequest.BodyPublishers.ofString("username=" + user + "&password=demo")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(login.statusCode()).as("Tasklist login: " + login.body()).isEqualTo(200);
+      // the login starts a new session, and the CSRF token belongs to the session: fetch the new one
+      http.send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default")).build(),
+          HttpResponse.BodyHandlers.discarding());
       return new Tasklist(http, base, token(cookies));
     }
 
