@@ -29,3 +29,6 @@ GRANT SELECT ON medpipe.model_version, medpipe.model_stage_event, medpipe.servin
 GRANT SELECT, INSERT, UPDATE ON medpipe.api_key TO medpipe_api;
 -- the prediction record: written per prediction, read by the audit endpoint, purged after its retention
 GRANT SELECT, INSERT, DELETE ON medpipe.prediction_log, medpipe.prediction_feedback TO medpipe_api;
+-- redactions (POST /api/v1/admin/predictions/redactions): the audit row, and the redacted columns only
+GRANT SELECT, INSERT, UPDATE ON medpipe.prediction_redaction TO medpipe_api;
+GRANT UPDATE (patient_ref, request_id, redaction_id) ON medpipe.prediction_log TO medpipe_api;

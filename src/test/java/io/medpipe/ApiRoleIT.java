@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.artifact.FileSystemArtifactStore;
 import io.medpipe.system.EmbeddedDatabase;
+import io.medpipe.system.MedpipeProperties;
+import io.medpipe.training.ModelBytesMigration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,12 +41,13 @@ class ApiRoleIT {
   static final int PORT = TestPorts.free();
   static final String ADMIN_KEY = "api-role-it-admin-key";
   static final String SERVICE_KEY = "api-role-it-service-key";
+  static final String REFERENCE_KEY = "api-role-it-reference-key";
   static EmbeddedDatabase database;
 
   static {
     try {
       Path dir = Files.createTempDirectory("medpipe-api-role");
-      database = EmbeddedDatabase.start(dir.resolve("postgres").toString(), 0);
+      database = EmbeddedDatabase.start(dir.resolve("postgres").toString(), 0, "api-role-it-superuser");
       // after @DirtiesContext has closed the API node's context at the end of the class
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
@@ -53,9 +57,11 @@ class ApiRoleIT {
         }
       }));
       // the engine node's part: the schema (its Camunda tables are not needed here)
-      Flyway.configure().dataSource(database.jdbcUrl(), "postgres", "postgres").schemas("medpipe", "ehr")
-          .defaultSchema("medpipe").locations("classpath:db/migration").load().migrate();
-      try (Connection c = DriverManager.getConnection(database.jdbcUrl(), "postgres", "postgres");
+      Flyway.configure().dataSource(database.jdbcUrl(), database.user(), database.password()).schemas("medpipe", "ehr")
+          .defaultSchema("medpipe").locations("classpath:db/migration")
+          .javaMigrations(new ModelBytesMigration(new FileSystemArtifactStore(dir.resolve("artifacts"))))
+          .load().migrate();
+      try (Connection c = database.connect();
            Statement s = c.createStatement()) {
         s.execute(Files.readString(Path.of("deploy/cloudsql/roles.sql")));
         s.execute("CREATE ROLE api_node LOGIN PASSWORD 'api-node' IN ROLE medpipe_api");
@@ -73,6 +79,8 @@ class ApiRoleIT {
       System.setProperty("medpipe.artifacts.dir", dir.resolve("artifacts").toString());
       System.setProperty("medpipe.api.admin-key", ADMIN_KEY);
       System.setProperty("medpipe.api.service-key", SERVICE_KEY);
+      // the patient references' key, shared by every API node; the pseudonymisation key stays off this node
+      System.setProperty("medpipe.privacy.reference-key", REFERENCE_KEY);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -121,6 +129,22 @@ class ApiRoleIT {
     assertThat(send(get("/api/v1/model", key)).statusCode()).isEqualTo(503);
     JsonNode listed = json.readTree(send(get("/api/v1/admin/keys", ADMIN_KEY)).body());
     assertThat(listed.findValuesAsText("clientId")).contains("ward-7");
+  }
+
+  @Test
+  void redactsThePredictionRecordWithOnlyItsGrants() throws Exception {
+    HttpResponse<String> redaction = send(get("/api/v1/admin/predictions/redactions", ADMIN_KEY)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"patientRef\":\"ref-7f3a9c2e\",\"reason\":\"client sent the wrong reference\"}")));
+    assertThat(redaction.statusCode()).as(redaction.body()).isEqualTo(201);
+    assertThat(send(get("/api/v1/admin/predictions/redactions", ADMIN_KEY)).body()).contains("patient-ref");
+  }
+
+  @Test
+  void hashesPatientReferencesWithTheSharedReferenceKeyNotThePseudonymKey(@Autowired MedpipeProperties properties) {
+    // every API node must store the same reference for the same patient, so the key is configured, not drawn per start
+    assertThat(properties.privacy().referenceKey()).isEqualTo(REFERENCE_KEY);
+    assertThat(properties.privacy().pseudonymKey()).isNotEqualTo(REFERENCE_KEY);
   }
 
   @Test

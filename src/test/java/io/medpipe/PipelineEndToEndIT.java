@@ -424,7 +424,8 @@ class PipelineEndToEndIT {
   @Test
   @Order(15)
   void noAcknowledgedPredictionIsLostWhenTheApiNodeIsKilledDuringABurst() throws Exception {
-    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
+        ADMIN_KEY, SERVICE_KEY, "commit",
         validRequest(null));
     try {
       List<String> acknowledged = burst.runUntilAcknowledged(300);
@@ -442,7 +443,8 @@ class PipelineEndToEndIT {
   @Test
   @Order(16)
   void aGracefulShutdownWritesEveryQueuedPredictionEvenWhenAsync() throws Exception {
-    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "async",
+    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
+        ADMIN_KEY, SERVICE_KEY, "async",
         validRequest(null));
     try {
       List<String> acknowledged = burst.runUntilAcknowledged(300);
@@ -479,7 +481,8 @@ class PipelineEndToEndIT {
     for (int n = 0; n < nodeJvms.length; n++) {
       List<String> options = List.of(nodeJvms[n].trim().split("\\s+"));
       // an API-only node in its own JVM, as deployed behind a load balancer
-      Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+      Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
+        ADMIN_KEY, SERVICE_KEY, "commit",
           validRequest(null), options, "loadgen-" + n);
       try {
         // the load generator in a small JVM of its own: inside this one (engine, workers, a multi-GB heap) its own

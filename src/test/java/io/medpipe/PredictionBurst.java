@@ -122,9 +122,11 @@ final class PredictionBurst {
   static final String API_NODE_JVM = "-Xmx512m";
 
   /** Starts an API-only node on the given database and waits until it serves the production model. */
-  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
+                                 String durability,
                                  String body) throws Exception {
-    return againstNewApiNode(dir, jdbcUrl, adminKey, serviceKey, durability, body, List.of(API_NODE_JVM.split(" ")),
+    return againstNewApiNode(dir, jdbcUrl, password, adminKey, serviceKey, durability, body,
+        List.of(API_NODE_JVM.split(" ")),
         durability);
   }
 
@@ -132,7 +134,8 @@ final class PredictionBurst {
    * Starts an API-only node with these JVM options; its log is {@code <dir>/api-node-<label>.log}, its GC and
    * safepoint log {@code target/api-node-<label>-gc.log}.
    */
-  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
+                                 String durability,
                                  String body, List<String> jvmOptions, String label) throws Exception {
     File jar = new File("target/medpipe.jar");
     if (!jar.exists()) {
@@ -155,7 +158,7 @@ final class PredictionBurst {
     env.put("MEDPIPE_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("MEDPIPE_DB_URL", jdbcUrl);
     env.put("MEDPIPE_DB_USER", "postgres");
-    env.put("MEDPIPE_DB_PASSWORD", "postgres");
+    env.put("MEDPIPE_DB_PASSWORD", password);
     env.put("MEDPIPE_WORKER_PASSWORD", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_PSEUDONYM_KEY", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_API_ADMIN_KEY", adminKey);

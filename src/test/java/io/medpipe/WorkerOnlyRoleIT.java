@@ -103,7 +103,7 @@ class WorkerOnlyRoleIT {
     env.put("MEDPIPE_SERVING_URL", "http://localhost:" + PORT);
     env.put("MEDPIPE_DB_URL", database.jdbcUrl());
     env.put("MEDPIPE_DB_USER", "postgres");
-    env.put("MEDPIPE_DB_PASSWORD", "postgres");
+    env.put("MEDPIPE_DB_PASSWORD", database.password());
     env.put("MEDPIPE_WORKER_PASSWORD", WORKER_PASSWORD);
     env.put("MEDPIPE_PSEUDONYM_KEY", PSEUDONYM_KEY);
     env.put("MEDPIPE_WORKER_ID", WORKER_ID);

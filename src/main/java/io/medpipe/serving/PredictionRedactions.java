@@ -42,7 +42,7 @@ public class PredictionRedactions {
 
   PredictionRedactions(JdbcTemplate jdbc, MedpipeProperties properties) {
     this.jdbc = jdbc;
-    this.references = new Pseudonymizer(properties.privacy().pseudonymKey());
+    this.references = new Pseudonymizer(properties.privacy().referenceKey());
   }
 
   @Transactional

@@ -58,7 +58,7 @@ public class PredictionService {
                     MedpipeProperties properties) {
     this.slots = slots;
     this.recorder = recorder;
-    this.references = new Pseudonymizer(properties.privacy().pseudonymKey());
+    this.references = new Pseudonymizer(properties.privacy().referenceKey());
     this.meters = meters;
     this.topFeatures = properties.serving().topFeatures();
     this.maxBatch = properties.serving().maxBatch();
