@@ -217,10 +217,10 @@ class KustomizeManifestsTest {
     String project = configMap(docs).get("GOOGLE_CLOUD_PROJECT");
     Map<String, Set<String>> expected = Map.of(
         "engine", Set.of("MEDPIPE_ADMIN_PASSWORD", "MEDPIPE_WORKER_PASSWORD", "MEDPIPE_PSEUDONYM_KEY",
-            "MEDPIPE_WEBHOOK_TOKEN", "MEDPIPE_API_ADMIN_KEY", "MEDPIPE_API_SERVICE_KEY"),
+            "MEDPIPE_WEBHOOK_TOKEN", "MEDPIPE_API_ADMIN_KEY", "MEDPIPE_API_SERVICE_KEY", "MEDPIPE_REFERENCE_KEY"),
         "worker", Set.of("MEDPIPE_WORKER_PASSWORD", "MEDPIPE_PSEUDONYM_KEY", "MEDPIPE_API_SERVICE_KEY"),
         // the API node never pseudonymises and never logs in to the engine
-        "api", Set.of("MEDPIPE_API_ADMIN_KEY", "MEDPIPE_API_SERVICE_KEY"));
+        "api", Set.of("MEDPIPE_API_ADMIN_KEY", "MEDPIPE_API_SERVICE_KEY", "MEDPIPE_REFERENCE_KEY"));
     for (Map<String, Object> d : kind(docs, "Deployment")) {
       String role = role(d);
       Map<String, Object> pod = get(d, "spec", "template", "spec");
