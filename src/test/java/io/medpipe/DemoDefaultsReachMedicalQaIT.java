@@ -45,7 +45,7 @@ class DemoDefaultsReachMedicalQaIT {
   @Test
   void theDefaultDemoPassesValidationAndWaitsForTheMedicalReviewers() throws Exception {
     String pipeline = runtime.startProcessInstanceByKey(ProcessConstants.PROCESS_PIPELINE, "demo-defaults").getId();
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
     Task qa = null;
     while (qa == null && System.nanoTime() < deadline) {
       qa = tasks.createTaskQuery().taskDefinitionKey(ProcessConstants.TASK_MEDICAL_QA).singleResult();
@@ -58,7 +58,7 @@ class DemoDefaultsReachMedicalQaIT {
         .variableName(ProcessConstants.VAR_VALIDATION_FAILURES).list();
     assertThat(failures).as("validation failures of the demo run")
         .allSatisfy(v -> assertThat((List<?>) v.getValue()).isEmpty());
-    assertThat(qa).as("the Medical QA task within 5 minutes").isNotNull();
+    assertThat(qa).as("the Medical QA task within 15 minutes").isNotNull();
     assertThat(runtime.createIncidentQuery().count()).isZero();
     runtime.deleteProcessInstanceIfExists(pipeline, "test over", true, true, true, false);
   }

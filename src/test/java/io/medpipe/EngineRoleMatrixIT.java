@@ -98,7 +98,13 @@ class EngineRoleMatrixIT {
         new Action("suspend a run", u -> rest.put(u, "/engine-rest/process-instance/" + run().getId() + "/suspended",
             "{\"suspended\": true}"), "admin"),
         new Action("claim a Medical QA task", u -> rest.post(u, "/engine-rest/task/" + medicalQaTask() + "/claim",
-            "{\"userId\": \"" + u.split(":")[0] + "\"}"), "reviewer", "admin"),
+            "{\"userId\": \"" + u.split(":")[0] + "\"}"), "reviewer"),
+        new Action("claim a Medical QA task for someone else", u -> rest.post(u, "/engine-rest/task/"
+            + medicalQaTask() + "/claim", "{\"userId\": \"chief\"}"), "admin"),
+        new Action("resolve a Medical QA task (with a comment)", u -> rest.post(u, "/engine-rest/task/"
+            + medicalQaTask() + "/resolve", "{\"variables\": {\"qaComment\": {\"value\": \"x\"}}}")),
+        new Action("start a run as monitoring (message RetrainRequested)", u -> rest.post(u, "/engine-rest/message",
+            "{\"messageName\": \"RetrainRequested\", \"businessKey\": \"matrix-message\"}")),
         new Action("assign a Medical QA task", u -> rest.post(u, "/engine-rest/task/" + medicalQaTask() + "/assignee",
             "{\"userId\": \"reviewer\"}"), "admin"),
         new Action("complete Medical QA (reject, with comment)", u -> rest.post(u, "/engine-rest/task/"

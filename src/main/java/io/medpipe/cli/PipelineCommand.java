@@ -25,7 +25,7 @@ final class PipelineCommand {
     @Mixin Connection connection;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--business-key", description = "a key naming the run (default: cli-<time>)")
+    @Option(names = "--business-key", description = "a key naming the run: lower-case words joined by hyphens (default: cli-<random id>)")
     String businessKey;
 
     @Option(names = "--wait", description = "follow the run until it ends; exit 0 only if it ends deployed")
@@ -38,7 +38,7 @@ final class PipelineCommand {
     public Integer call() throws InterruptedException {
       EngineApi api = connection.api();
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("businessKey", businessKey != null ? businessKey : "cli-" + System.currentTimeMillis());
+      body.put("businessKey", businessKey != null ? businessKey : "cli-" + java.util.UUID.randomUUID());
       JsonNode started = api.post("/process-definition/key/" + ProcessConstants.PROCESS_PIPELINE + "/start", body);
       String id = started.path("id").asText();
       PrintWriter out = spec.commandLine().getOut();

@@ -58,7 +58,10 @@ public final class ProcessConstants {
 
   // Process variables: references, never payloads
   public static final String VAR_TRIGGER = "trigger";                     // manual | schedule | alert
+  /** The alert group's business key (a hash of Alertmanager's group key, which is free text and never stored). */
   public static final String VAR_ALERT_GROUP = "alertGroup";
+  /** The firing alerts' names, comma-separated, each shape-checked by the webhook. */
+  public static final String VAR_ALERT_NAMES = "alertNames";
   public static final String VAR_EXTRACT_ID = "extractId";
   public static final String VAR_SNAPSHOT_ID = "snapshotId";
   public static final String VAR_DATASET_HASH = "datasetHash";

@@ -32,6 +32,13 @@ public class RetrainTrigger {
     this.tx = tx;
   }
 
+  /**
+   * Starts a run for the alert group unless one is active.
+   *
+   * @param businessKey the group's business key, a hash of its group key
+   * @param alertGroup  what the run stores as its alert group: the business key, never Alertmanager's raw group key
+   * @param alertNames  shape-checked alert names
+   */
   public Result requestRetrain(String businessKey, String alertGroup, List<String> alertNames) {
     return tx.execute(status -> {
       jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext(?))", businessKey);
@@ -47,7 +54,7 @@ public class RetrainTrigger {
           .setVariables(Variables.createVariables()
               .putValue(ProcessConstants.VAR_TRIGGER, "alert")
               .putValue(ProcessConstants.VAR_ALERT_GROUP, alertGroup)
-              .putValue("alertNames", String.join(",", alertNames)))
+              .putValue(ProcessConstants.VAR_ALERT_NAMES, String.join(",", alertNames)))
           .correlateStartMessage();
       return new Result(true, started.getId(), businessKey);
     });

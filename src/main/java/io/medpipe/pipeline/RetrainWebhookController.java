@@ -1,6 +1,7 @@
 package io.medpipe.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.medpipe.privacy.IdentifierShapes;
 import io.medpipe.system.EngineRole;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
@@ -62,13 +63,11 @@ class RetrainWebhookController {
     if ("resolved".equals(payload.status())) {
       return ResponseEntity.ok(Map.of("status", "ignored", "reason", "alert group is resolved"));
     }
-    List<String> alertNames = new ArrayList<>();
-    for (Alert alert : payload.alerts()) {
-      if (alert.labels() != null && alert.labels().get("alertname") != null) {
-        alertNames.add(alert.labels().get("alertname"));
-      }
-    }
-    RetrainTrigger.Result result = trigger.requestRetrain(businessKey(payload.groupKey()), payload.groupKey(), alertNames);
+    List<String> alertNames = alertNames(payload);
+    // the group key and the other labels are free text from whoever configures alerting: only their hash (the
+    // business key) and the shape-checked alert names are stored in the run
+    String key = businessKey(payload.groupKey());
+    RetrainTrigger.Result result = trigger.requestRetrain(key, key, alertNames);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", result.started() ? "started" : "already-running");
     body.put("processInstanceId", result.processInstanceId());
@@ -101,6 +100,39 @@ class RetrainWebhookController {
       throw new InvalidRequestException(problems);
     }
   }
+
+  /**
+   * The alert names of the payload, the only labels medpipe keeps: each must look like an alerting rule's name
+   * (a letter, then letters, digits or underscores; at most 64) and not like a personal identifier, else HTTP 400
+   * naming the field (never the value).
+   */
+  static List<String> alertNames(AlertmanagerPayload payload) {
+    List<String> names = new ArrayList<>();
+    List<FieldProblem> problems = new ArrayList<>();
+    for (int i = 0; i < payload.alerts().size(); i++) {
+      Alert alert = payload.alerts().get(i);
+      String name = alert == null || alert.labels() == null ? null : alert.labels().get("alertname");
+      if (name == null) {
+        continue;
+      }
+      String field = "alerts[" + i + "].labels.alertname";
+      if (!ALERT_NAME.matcher(name).matches()) {
+        problems.add(new FieldProblem(field, "must be an alerting rule's name: a letter, then letters, digits or"
+            + " underscores, at most 64 characters"));
+      } else if (IdentifierShapes.kind(name).isPresent()) {
+        problems.add(new FieldProblem(field, "looks like a personal identifier (" + IdentifierShapes.kind(name).get()
+            + ")"));
+      } else if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(problems);
+    }
+    return names;
+  }
+
+  private static final java.util.regex.Pattern ALERT_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
   /** A stable, short business key per alert group (the group key itself may be long and full of quotes). */
   static String businessKey(String groupKey) {

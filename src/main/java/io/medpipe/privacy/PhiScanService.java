@@ -20,7 +20,14 @@ import org.springframework.stereotype.Service;
 /**
  * The PHI leak scan: every identifier of every EHR patient is searched for in everything medpipe writes outside
  * the EHR — snapshots (rows, scrubbed notes, metadata), reports, training runs, the model registry, the prediction
- * log, process variables, the model artifacts (file store) and the application log file.
+ * log, the engine's records (process variables of every type, Json and serialised objects included, their earlier
+ * values, business keys), the sign-off and audit records, the model artifacts (file store) and the application log
+ * file.
+ *
+ * <p>A finding in the engine's or the sign-off records belongs to one run. A run's own scan ({@link #scanFor}) stops
+ * on findings in shared places and in its own run, and names findings in other runs without stopping: one run's
+ * leaked variable must not stop every other run. Shared places (snapshots, reports, the prediction log, the log file,
+ * ...) stop every run by design: every run reads or writes them, and each has one action that clears it (below).
  */
 @Service
 public class PhiScanService {
@@ -50,7 +57,14 @@ public class PhiScanService {
    * @param places   places (tables, chunks, files) searched
    * @param leaks    findings: where and which kind, never the value
    */
-  public record ScanReport(int patients, int places, List<PhiLeakScanner.Leak> leaks) {
+  public record ScanReport(int patients, int places, List<PhiLeakScanner.Leak> leaks,
+                           List<PhiLeakScanner.Leak> elsewhere) {
+
+    public ScanReport(int patients, int places, List<PhiLeakScanner.Leak> leaks) {
+      this(patients, places, leaks, List.of());
+    }
+
+    /** Nothing that stops this run: findings in other runs' records ({@link #elsewhere}) do not. */
     public boolean clean() {
       return leaks.isEmpty();
     }
@@ -61,7 +75,11 @@ public class PhiScanService {
      */
     public String summary() {
       if (leaks.isEmpty()) {
-        return "no identifier of " + patients + " patients found in " + places + " places";
+        return "no identifier of " + patients + " patients found in " + places + " places" + (elsewhere.isEmpty() ? ""
+            : "; but " + elsewhere.size() + " finding(s) in other runs' records, which do not stop this run: "
+            + String.join("; ", elsewhere.stream().limit(10).map(PhiLeakScanner.Leak::toString).toList())
+            + ". What to do: " + String.join("; ", elsewhere.stream().map(l -> Place.of(l.where()).action())
+            .distinct().toList()));
       }
       java.util.Set<Place> kinds = new java.util.LinkedHashSet<>();
       leaks.forEach(l -> kinds.add(Place.of(l.where())));
@@ -90,7 +108,15 @@ public class PhiScanService {
         + " its source (data or feature spec), then train again"),
     PREDICTION_LOG("prediction log", "the prediction log: redact the records (the API's admin redaction,"
         + " docs/security-api.md) or purge them"),
-    PROCESS_VARIABLES("process variables", "process history: delete the history of the run that holds it (Cockpit)"),
+    PROCESS_VARIABLES("process variables", "process variables of a run: cancel the run if it still runs, then an"
+        + " administrator deletes its history (Cockpit, or DELETE /engine-rest/history/process-instance/{run}; its"
+        + " stages' history goes with it)"),
+    BUSINESS_KEY("business key", "a run's business key: cancel the run if it still runs, then an administrator deletes"
+        + " its history (its stages' history goes with it)"),
+    SIGN_OFF("sign-off", "a sign-off comment: the database owner redacts it, audited (SELECT"
+        + " medpipe.redact_sign_off_comment(id, who); docs/security.md)"),
+    RUN_AUDIT("run audit", "an audit row: the database owner redacts it, audited (SELECT medpipe.redact_run_audit(id,"
+        + " who); docs/security.md)"),
     ARTIFACT("artifact", "an artifact file: delete it"),
     LOG("log", "a log file: rotate it and delete the old file"),
     OTHER("", "the named place: redact or purge it");
@@ -117,9 +143,30 @@ public class PhiScanService {
     }
   }
 
-  /** Scans everything with the identifiers of every patient in ehr.patient. */
+  /** Scans everything with the identifiers of every patient in ehr.patient; every finding counts. */
   public ScanReport scanAll() {
     return scan(sources(), List.of());
+  }
+
+  /**
+   * A run's scan: like {@link #scanAll}, but findings in another run's records are reported in
+   * {@link ScanReport#elsewhere} instead of stopping this run.
+   *
+   * @param processInstanceId any process instance of the run (the stage that scans)
+   */
+  public ScanReport scanFor(String processInstanceId) {
+    String run = runOf(processInstanceId);
+    return scan(sources(), List.of(), run);
+  }
+
+  private String runOf(String processInstanceId) {
+    try {
+      List<String> roots = jdbc.queryForList("SELECT root_proc_inst_id_ FROM act_hi_procinst WHERE id_ = ?",
+          String.class, processInstanceId);
+      return roots.isEmpty() || roots.get(0) == null ? processInstanceId : roots.get(0);
+    } catch (DataAccessException e) {
+      return processInstanceId;
+    }
   }
 
   /** The identifiers of every EHR patient. */
@@ -132,8 +179,13 @@ public class PhiScanService {
 
   /** Scans the database, the artifact store, the log file and any extra files (e.g. a captured test log). */
   public ScanReport scan(List<PatientIdentifiers> sources, List<Path> extraFiles) {
+    return scan(sources, extraFiles, null);
+  }
+
+  private ScanReport scan(List<PatientIdentifiers> sources, List<Path> extraFiles, String forRun) {
     PhiLeakScanner scanner = new PhiLeakScanner(sources);
     List<PhiLeakScanner.Leak> leaks = new ArrayList<>();
+    List<PhiLeakScanner.Leak> elsewhere = new ArrayList<>();
     int[] places = {0};
     for (String id : jdbc.queryForList("SELECT id::text FROM medpipe.dataset_snapshot ORDER BY created_at",
         String.class)) {
@@ -160,11 +212,11 @@ public class PhiScanService {
         + " client_id, predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log"
         + " ORDER BY created_at");
     try {
-      chunks(scanner, leaks, places, "process variables", "SELECT concat_ws(' ', name_, text_, text2_)"
-          + " FROM act_hi_varinst WHERE text_ IS NOT NULL OR text2_ IS NOT NULL");
+      engineRecords(scanner, leaks, elsewhere, places, forRun);
     } catch (DataAccessException e) {
       LOG.debug("no Camunda history tables to scan");
     }
+    signOffRecords(scanner, leaks, elsewhere, places, forRun);
     if (artifactDir != null && Files.isDirectory(artifactDir)) {
       try (Stream<Path> files = Files.walk(artifactDir)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -183,13 +235,82 @@ public class PhiScanService {
         file(scanner, leaks, places, "log " + f.getFileName(), f);
       }
     }
-    ScanReport report = new ScanReport(scanner.patients(), places[0], List.copyOf(leaks));
-    if (report.clean()) {
+    ScanReport report = new ScanReport(scanner.patients(), places[0], List.copyOf(leaks), List.copyOf(elsewhere));
+    if (report.clean() && elsewhere.isEmpty()) {
       LOG.info("PHI scan: {}", report.summary());
+    } else if (report.clean()) {
+      LOG.warn("PHI scan: {}", report.summary());
     } else {
       LOG.error("PHI scan: {}", report.summary());
     }
     return report;
+  }
+
+  /**
+   * The engine's history: every run's business keys (its stages' too) and variables of every type: text columns, and
+   * the bytes of Json, Object and serialised values (decoded as text, as the artifacts are), current and earlier values
+   * (act_hi_detail). Each finding belongs to the run (root process instance) that holds it.
+   */
+  private void engineRecords(PhiLeakScanner scanner, List<PhiLeakScanner.Leak> leaks,
+                             List<PhiLeakScanner.Leak> elsewhere, int[] places, String forRun) {
+    perRun(scanner, leaks, elsewhere, places, forRun, "business key of run ", "SELECT coalesce(root_proc_inst_id_,"
+        + " id_), business_key_, NULL::bytea FROM act_hi_procinst WHERE business_key_ IS NOT NULL"
+        + " ORDER BY 1");
+    for (String table : List.of("act_hi_varinst", "act_hi_detail")) {
+      perRun(scanner, leaks, elsewhere, places, forRun, "process variables of run ", "SELECT coalesce(v.root_proc_inst_id_,"
+          + " v.proc_inst_id_, ''), concat_ws(' ', v.name_, v.text_, v.text2_), b.bytes_ FROM " + table + " v"
+          + " LEFT JOIN act_ge_bytearray b ON b.id_ = v.bytearray_id_ ORDER BY 1");
+    }
+  }
+
+  /** The sign-off comments and void reasons (per run) and the audit rows (per run, or shared when they name none). */
+  private void signOffRecords(PhiLeakScanner scanner, List<PhiLeakScanner.Leak> leaks,
+                              List<PhiLeakScanner.Leak> elsewhere, int[] places, String forRun) {
+    perRun(scanner, leaks, elsewhere, places, forRun, "sign-off of run ", "SELECT run_id, concat_ws(' ', id::text,"
+        + " signed_by, comment, void_reason), NULL::bytea FROM medpipe.sign_off ORDER BY run_id, seq");
+    perRun(scanner, leaks, elsewhere, places, forRun, "run audit of run ", "SELECT coalesce(run_id, ''),"
+        + " concat_ws(' ', 'row', id, actor, operation, detail), NULL::bytea FROM medpipe.run_audit ORDER BY run_id, id");
+  }
+
+  /**
+   * Scans rows of (run, text, bytes) per run; a finding of another run goes to {@code elsewhere} when scanning for one
+   * run. Rows with no run ('') are shared: they stop every run.
+   */
+  private void perRun(PhiLeakScanner scanner, List<PhiLeakScanner.Leak> leaks, List<PhiLeakScanner.Leak> elsewhere,
+                      int[] places, String forRun, String where, String sql) {
+    StringBuilder text = new StringBuilder();
+    String[] current = {null};
+    int[] n = {0};
+    Runnable flush = () -> {
+      if (current[0] != null && !text.isEmpty()) {
+        String run = current[0];
+        String label = run.isEmpty() ? where.replace(" of run ", "") : where + run;
+        boolean ours = forRun == null || run.isEmpty() || run.equals(forRun);
+        place(scanner, ours ? leaks : elsewhere, places, label, splitJoinedWords(text.toString()));
+      }
+      text.setLength(0);
+    };
+    jdbc.query(sql, rs -> {
+      String run = rs.getString(1) == null ? "" : rs.getString(1);
+      if (!run.equals(current[0]) || ++n[0] % CHUNK == 0) {
+        flush.run();
+        current[0] = run;
+      }
+      text.append(rs.getString(2)).append('\n');
+      byte[] bytes = rs.getBytes(3);
+      if (bytes != null) {
+        text.append(new String(bytes, StandardCharsets.UTF_8)).append('\n');
+      }
+    });
+    flush.run();
+  }
+
+  /**
+   * The text, and again with words that were run together split apart ("ElenaHuber" -> "Elena Huber"): names in
+   * engine records are often identifiers of the form a label or a variable name takes.
+   */
+  private static String splitJoinedWords(String text) {
+    return text + "\n" + text.replaceAll("(?<=\\p{Ll})(?=\\p{Lu})", " ").replace('_', ' ');
   }
 
   private void chunks(PhiLeakScanner scanner, List<PhiLeakScanner.Leak> leaks, int[] places, String where, String sql,

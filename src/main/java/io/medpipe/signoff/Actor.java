@@ -26,7 +26,11 @@ record Actor(String userId, Set<String> groups, boolean admin) {
     if (authentication == null || authentication.getUserId() == null || authentication.getUserId().isBlank()) {
       return SYSTEM;
     }
-    String user = authentication.getUserId();
+    return of(context, authentication.getUserId());
+  }
+
+  /** A user as the identity store knows them (no groups if unknown), whether or not they run this command. */
+  static Actor of(CommandContext context, String user) {
     Set<String> groups = new HashSet<>();
     // the store is read without the caller's authorizations: a reviewer may not list groups, yet has them
     context.runWithoutAuthorization(() -> {
@@ -40,6 +44,12 @@ record Actor(String userId, Set<String> groups, boolean admin) {
         || (configuration.getAdminGroups() != null
             && configuration.getAdminGroups().stream().anyMatch(groups::contains));
     return new Actor(user, Set.copyOf(groups), admin);
+  }
+
+  /** Whether the identity store knows this user at all (a claim may name anyone). */
+  static boolean exists(CommandContext context, String user) {
+    return context.runWithoutAuthorization(
+        () -> context.getReadOnlyIdentityProvider().createUserQuery().userId(user).count() > 0);
   }
 
   boolean system() {

@@ -31,6 +31,24 @@ final class CommandFields {
         + ": this Camunda version is not the one medpipe's sign-off rules were written for");
   }
 
+  /** Replaces a field's value (a final one too: the command has not run yet, and nothing else holds it). */
+  static void set(Object command, String name, Object value) {
+    for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
+      try {
+        Field field = c.getDeclaredField(name);
+        field.setAccessible(true);
+        field.set(command, value);
+        return;
+      } catch (NoSuchFieldException e) {
+        // declared further up
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot set " + name + " of " + command.getClass().getName(), e);
+      }
+    }
+    throw new IllegalStateException(command.getClass().getName() + " has no field " + name
+        + ": this Camunda version is not the one medpipe's sign-off rules were written for");
+  }
+
   static String string(Object command, String name) {
     Object value = get(command, name);
     return value == null ? null : value.toString();

@@ -3,7 +3,6 @@ package io.medpipe.signoff;
 import static io.medpipe.pipeline.ProcessConstants.DECISION_APPROVE;
 import static io.medpipe.pipeline.ProcessConstants.TASK_APPROVE_PRODUCTION;
 import static io.medpipe.pipeline.ProcessConstants.TASK_MEDICAL_QA;
-import static io.medpipe.pipeline.ProcessConstants.VAR_DEPLOY_DECISION;
 import static io.medpipe.pipeline.ProcessConstants.VAR_MEDICAL_QA_VALID;
 
 import java.util.Optional;
@@ -18,7 +17,8 @@ import org.camunda.bpm.engine.variable.Variables;
  * QA sign-off from the engine's record (never from a variable) and
  *
  * <ul>
- *   <li>refuses the person who signed the model off in medical QA (four-eyes principle, HTTP 403);</li>
+ *   <li>refuses anyone who signed or tried to sign a medical QA review of this run, valid or voided (four-eyes
+ *       principle, HTTP 403);</li>
  *   <li>tells the process whether that sign-off still holds ({@code medicalQaValid}, a transient variable nobody can
  *       set from outside): none recorded, voided by a change to the run, rejected, or signed on evidence that is not
  *       this run's current evidence, and an approval sends the run back to medical QA instead of to
@@ -26,6 +26,21 @@ import org.camunda.bpm.engine.variable.Variables;
  * </ul>
  */
 public class FourEyesRule implements TaskListener {
+
+  /**
+   * Whether the user signed, or tried to sign, any medical QA review of the run, valid or voided. Not only the latest
+   * valid one: an administrator's change voids the review, and a second reviewer's approval must not clear the first
+   * reviewer for the production decision. Case-insensitive: an identity provider may hand the same person in
+   * differently cased ids.
+   */
+  static boolean barred(SignOffRecords records, String run, String user) {
+    return user != null && records.medicalQaParticipants(run).contains(user.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  static String message(String user, String what) {
+    return "Four-eyes rule: user " + user + " reviewed this model in medical QA (signed or tried to sign a review of"
+        + " this run, valid or voided) and cannot also " + what;
+  }
 
   @Override
   public void notify(DelegateTask delegate) {
@@ -41,13 +56,11 @@ public class FourEyesRule implements TaskListener {
         .filter(s -> s.taskId().equals(task.getId()))
         .orElseThrow(() -> new IllegalStateException(
             "ReviewDecision must run before FourEyesRule on " + task.getTaskDefinitionKey()));
-    if (qa.isPresent() && approval.signedBy().equalsIgnoreCase(qa.get().signedBy())) {
-      // case-insensitive: an identity provider may hand the same person in differently cased ids
-      throw new AuthorizationException("Four-eyes rule: user " + approval.signedBy()
-          + " reviewed this model in medical QA and cannot also decide on its production deployment");
+    if (barred(records, run, approval.signedBy())) {
+      throw new AuthorizationException(message(approval.signedBy(), "decide on its production deployment"));
     }
     boolean valid = qa.isPresent();
-    if (!valid && DECISION_APPROVE.equals(task.getVariable(VAR_DEPLOY_DECISION))) {
+    if (!valid && DECISION_APPROVE.equals(approval.decision())) {
       records.voidOne(approval.id(), "no valid medical QA sign-off of this run at approval: sent back to medical QA");
     }
     task.getExecution().setVariable(VAR_MEDICAL_QA_VALID, Variables.booleanValue(valid, true));

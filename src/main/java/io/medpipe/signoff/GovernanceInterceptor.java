@@ -1,9 +1,14 @@
 package io.medpipe.signoff;
 
+import static io.medpipe.pipeline.ProcessConstants.TASK_APPROVE_PRODUCTION;
+import static io.medpipe.pipeline.ProcessConstants.TASK_MEDICAL_QA;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,13 +17,17 @@ import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.exception.NotFoundException;
 import org.camunda.bpm.engine.impl.ProcessInstanceModificationBuilderImpl;
 import org.camunda.bpm.engine.impl.batch.RestartProcessInstancesBatchCmd;
+import org.camunda.bpm.engine.impl.cmd.AbstractCorrelateMessageCmd;
 import org.camunda.bpm.engine.impl.cmd.AbstractSetJobStateCmd;
 import org.camunda.bpm.engine.impl.cmd.AbstractSetProcessInstanceStateCmd;
 import org.camunda.bpm.engine.impl.cmd.AbstractUpdateProcessInstancesSuspendStateCmd;
+import org.camunda.bpm.engine.impl.cmd.AssignTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.ClaimTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.CompleteExternalTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.CompleteTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.CreateIncidentCmd;
+import org.camunda.bpm.engine.impl.cmd.DelegateTaskCmd;
+import org.camunda.bpm.engine.impl.cmd.DeleteHistoricProcessInstancesCmd;
 import org.camunda.bpm.engine.impl.cmd.DeleteProcessInstanceCmd;
 import org.camunda.bpm.engine.impl.cmd.DeleteProcessInstancesCmd;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
@@ -40,6 +49,7 @@ import org.camunda.bpm.engine.impl.cmd.RecalculateJobDuedateCmd;
 import org.camunda.bpm.engine.impl.cmd.RemoveExecutionVariablesCmd;
 import org.camunda.bpm.engine.impl.cmd.RemoveTaskVariablesCmd;
 import org.camunda.bpm.engine.impl.cmd.ResolveIncidentCmd;
+import org.camunda.bpm.engine.impl.cmd.ResolveTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.RestartProcessInstancesCmd;
 import org.camunda.bpm.engine.impl.cmd.SetAnnotationForIncidentCmd;
 import org.camunda.bpm.engine.impl.cmd.SetExecutionVariablesCmd;
@@ -54,6 +64,8 @@ import org.camunda.bpm.engine.impl.cmd.SetTaskVariablesCmd;
 import org.camunda.bpm.engine.impl.cmd.SignalCmd;
 import org.camunda.bpm.engine.impl.cmd.SignalEventReceivedCmd;
 import org.camunda.bpm.engine.impl.cmd.StartProcessInstanceAtActivitiesCmd;
+import org.camunda.bpm.engine.impl.cmd.StartProcessInstanceCmd;
+import org.camunda.bpm.engine.impl.cmd.SubmitStartFormCmd;
 import org.camunda.bpm.engine.impl.cmd.SubmitTaskFormCmd;
 import org.camunda.bpm.engine.impl.cmd.UnlockExternalTaskCmd;
 import org.camunda.bpm.engine.impl.cmd.batch.CorrelateAllMessageBatchCmd;
@@ -66,6 +78,7 @@ import org.camunda.bpm.engine.impl.migration.MigrateProcessInstanceCmd;
 import org.camunda.bpm.engine.impl.migration.batch.MigrateProcessInstanceBatchCmd;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +89,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Completing a user task: the completer must be a member of a candidate group the BPMN names (administrators
- *       included), and may set only the fields the task's form declares (HTTP 403 and 400).</li>
+ *       included), and may set only the fields the task's form declares, as text (HTTP 403 and 400); the sign-off
+ *       records only what this completion sent ({@link Submission}). A sign-off task is never resolved or delegated
+ *       (both would let someone else put words in it).</li>
+ *   <li>Claiming a sign-off task: only for oneself, never when the four-eyes rule bars the claimer, and a claimed task
+ *       goes back to the group by its assignee, an administrator, or a candidate once it has been idle for the
+ *       configured time.</li>
+ *   <li>Starting a pipeline run: no variables, a business key of a strict format that does not look like a personal
+ *       identifier; the monitoring and schedule message starts are the application's own.</li>
+ *   <li>Deleting a run's history deletes its stages' history too.</li>
  *   <li>Changing a running pipeline around its tasks (modification, migration, variable edits, signals, starting at
  *       an activity, restart): administrators only; done, it is audited and voids every sign-off of the touched
  *       runs. Batch variants are refused to everyone: they run later, as nobody, beyond the audit.</li>
@@ -95,7 +116,17 @@ final class GovernanceInterceptor extends CommandInterceptor {
   private static final ThreadLocal<Integer> DEPTH = ThreadLocal.withInitial(() -> 0);
 
   /** What a command needs; everything not listed is left to Camunda's authorizations. */
-  enum Rule { FREE, COMPLETE_TASK, CLAIM_TASK, TASK_SHORTCUT, CHANGE_RUN, BATCH_CHANGE, WORKER, OPERATOR, ADMIN }
+  enum Rule {
+    FREE, COMPLETE_TASK, CLAIM_TASK, TASK_HANDOVER, TASK_SHORTCUT, START, HISTORY_DELETE, CHANGE_RUN, BATCH_CHANGE,
+    WORKER, OPERATOR, ADMIN
+  }
+
+  /** How long a claimed sign-off task must sit untouched before another candidate may return it to the group. */
+  private final Duration claimIdle;
+
+  GovernanceInterceptor(Duration claimIdle) {
+    this.claimIdle = claimIdle;
+  }
 
   @Override
   public <T> T execute(Command<T> command) {
@@ -113,11 +144,22 @@ final class GovernanceInterceptor extends CommandInterceptor {
   }
 
   static Rule rule(Command<?> c) {
+    // ResolveTaskCmd is a CompleteTaskCmd: it must be caught first
+    if (c instanceof ResolveTaskCmd || c instanceof DelegateTaskCmd) {
+      return Rule.TASK_HANDOVER;
+    }
     if (c instanceof CompleteTaskCmd || c instanceof SubmitTaskFormCmd) {
       return Rule.COMPLETE_TASK;
     }
-    if (c instanceof ClaimTaskCmd) {
+    if (c instanceof ClaimTaskCmd || c instanceof AssignTaskCmd) {
       return Rule.CLAIM_TASK;
+    }
+    if (c instanceof StartProcessInstanceCmd || c instanceof SubmitStartFormCmd
+        || c instanceof AbstractCorrelateMessageCmd) {
+      return Rule.START;
+    }
+    if (c instanceof DeleteHistoricProcessInstancesCmd) {
+      return Rule.HISTORY_DELETE;
     }
     if (c instanceof HandleTaskBpmnErrorCmd || c instanceof HandleTaskEscalationCmd) {
       return Rule.TASK_SHORTCUT;
@@ -168,11 +210,29 @@ final class GovernanceInterceptor extends CommandInterceptor {
       case COMPLETE_TASK -> {
         TaskEntity task = existingTask(context, CommandFields.string(command, "taskId"));
         TaskRules.requireCandidate(task, actor);
-        TaskRules.requireFormFields(context, task, completionVariables(command));
+        return complete(context, actor, command, task);
+      }
+      case TASK_HANDOVER -> {
+        TaskEntity task = existingTask(context, CommandFields.string(command, "taskId"));
+        if (!TaskRules.candidateGroups(task).isEmpty()) {
+          throw refuse(context, actor, command, ReviewDecision.runOf(task), "'" + task.getName() + "' is a sign-off:"
+              + " it is neither resolved nor delegated (either would let someone other than its signer set what it"
+              + " says); claim it and complete it yourself");
+        }
         return next.execute(command);
       }
       case CLAIM_TASK -> {
-        existingTask(context, CommandFields.string(command, "taskId"));
+        TaskEntity task = existingTask(context, CommandFields.string(command, "taskId"));
+        return claim(context, actor, command, task, CommandFields.string(command, "userId"));
+      }
+      case START -> {
+        if (!actor.system()) {
+          StartRules.require(context, command, (run, message) -> refuse(context, actor, command, run, message));
+        }
+        return next.execute(command);
+      }
+      case HISTORY_DELETE -> {
+        withStagesOf(context, command);
         return next.execute(command);
       }
       case TASK_SHORTCUT -> {
@@ -220,6 +280,120 @@ final class GovernanceInterceptor extends CommandInterceptor {
       default -> {
         return next.execute(command);
       }
+    }
+  }
+
+  /**
+   * Completes a task with the completion's own variables held for its listeners ({@link Submission}); a refused or
+   * failed completion of a medical QA review by one of its candidates is recorded as an attempt, which the four-eyes
+   * rule counts like a signature.
+   */
+  private <T> T complete(CommandContext context, Actor actor, Command<T> command, TaskEntity task) {
+    Map<String, Object> submitted = completionVariables(command);
+    boolean signOff = !TaskRules.candidateGroups(task).isEmpty();
+    String run = signOff ? ReviewDecision.runOf(task) : null;
+    Submission.begin(submitted);
+    try {
+      TaskRules.requireFormFields(context, task, submitted);
+      return next.execute(command);
+    } catch (RuntimeException e) {
+      if (signOff && TASK_MEDICAL_QA.equals(task.getTaskDefinitionKey()) && !actor.system()) {
+        inOwnTransaction(context, "the medical QA attempt", () -> SignOffRecords.inCommand().audit(actor.name(),
+            SignOffRecords.MEDICAL_QA_ATTEMPT, run, "refused", "not recorded: " + e.getClass().getSimpleName()));
+      }
+      throw e;
+    } finally {
+      Submission.end();
+    }
+  }
+
+  /**
+   * Claims, assigns or returns a task. For a sign-off task: a candidate claims for themself only, nobody the
+   * four-eyes rule bars gets it, and only a candidate group member gets it at all; a claimed task is returned to the
+   * group by its assignee, an administrator, or another candidate once it has been idle for {@link #claimIdle}.
+   */
+  private <T> T claim(CommandContext context, Actor actor, Command<T> command, TaskEntity task, String target) {
+    java.util.Set<String> groups = TaskRules.candidateGroups(task);
+    if (groups.isEmpty()) {
+      return next.execute(command);
+    }
+    String run = ReviewDecision.runOf(task);
+    if (target != null) {
+      if (!actor.system() && !actor.admin() && !target.equals(actor.userId())) {
+        throw refuse(context, actor, command, run, "a sign-off task is claimed by its signer for themself: user "
+            + actor.userId() + " may not give '" + task.getName() + "' to someone else");
+      }
+      boolean known = Actor.exists(context, target);
+      if (!known || Actor.of(context, target).groups().stream().noneMatch(groups::contains)) {
+        throw refuse(context, actor, command, run, "'" + task.getName() + "' goes only to a member of "
+            + String.join(" or ", groups) + "; " + (known ? "user " + target + " is not one" : "no such user ("
+            + Names.safe(target) + ")"));
+      }
+      if (TASK_APPROVE_PRODUCTION.equals(task.getTaskDefinitionKey())
+          && FourEyesRule.barred(SignOffRecords.inCommand(), run, target)) {
+        throw refuse(context, actor, command, run, FourEyesRule.message(target, "claim its production approval"));
+      }
+      return next.execute(command);
+    }
+    if (task.getAssignee() == null || actor.system() || actor.admin()) {
+      return next.execute(command);
+    }
+    if (task.getAssignee().equals(actor.userId())) {
+      // returning one's own claim: Camunda asks for TASK_ASSIGN on this path (REST unclaim), which candidates lack
+      return withoutAuthorization(context, command);
+    }
+    Date since = task.getLastUpdated() != null ? task.getLastUpdated() : task.getCreateTime();
+    Duration idle = Duration.ofMillis(ClockUtil.getCurrentTime().getTime() - since.getTime());
+    if (actor.groups().stream().anyMatch(groups::contains) && idle.compareTo(claimIdle) >= 0) {
+      return withoutAuthorization(context, command);
+    }
+    throw refuse(context, actor, command, run, "'" + task.getName() + "' is claimed by " + task.getAssignee()
+        + "; it returns to the group when they unclaim it, by an administrator, or by another member of "
+        + String.join(" or ", groups) + " after " + claimIdle.toMinutes() + " minutes without activity (idle now: "
+        + idle.toMinutes() + ")");
+  }
+
+  private <T> T withoutAuthorization(CommandContext context, Command<T> command) {
+    boolean was = context.isAuthorizationCheckEnabled();
+    context.disableAuthorizationCheck();
+    try {
+      return next.execute(command);
+    } finally {
+      if (was) {
+        context.enableAuthorizationCheck();
+      }
+    }
+  }
+
+  /**
+   * A run's history goes with its stages' (they hold copies of its variables and its business key): the stages of
+   * every run named are added to the deletion, in the same command.
+   */
+  @SuppressWarnings("unchecked")
+  private static void withStagesOf(CommandContext context, Command<?> command) {
+    Object ids = CommandFields.get(command, "processInstanceIds");
+    if (!(ids instanceof List<?> list) || list.isEmpty()) {
+      return;
+    }
+    SignOffRecords records = SignOffRecords.inCommand();
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>((List<String>) list);
+    for (Object id : list) {
+      all.addAll(records.historicStages(String.valueOf(id)));
+    }
+    if (all.size() > list.size()) {
+      CommandFields.set(command, "processInstanceIds", new ArrayList<>(all));
+    }
+  }
+
+  private static void inOwnTransaction(CommandContext context, String what, Runnable write) {
+    try {
+      // its own transaction: the refused command's transaction is rolled back, the record of the attempt is not
+      context.getProcessEngineConfiguration().getCommandExecutorTxRequiresNew().execute(c -> {
+        write.run();
+        return null;
+      });
+    } catch (RuntimeException e) {
+      log.warn("could not record {}: {}", what, e.getClass().getSimpleName());
     }
   }
 
@@ -277,15 +451,8 @@ final class GovernanceInterceptor extends CommandInterceptor {
   private AuthorizationException refuse(CommandContext context, Actor actor, Command<?> command, String run,
                                         String message) {
     String what = describe(command);
-    try {
-      // its own transaction: the refused command's transaction is rolled back, the record of the attempt is not
-      context.getProcessEngineConfiguration().getCommandExecutorTxRequiresNew().execute(c -> {
-        SignOffRecords.inCommand().audit(actor.name(), what, run, "refused", message);
-        return null;
-      });
-    } catch (RuntimeException e) {
-      log.warn("could not record the refused attempt ({}): {}", what, e.getMessage());
-    }
+    inOwnTransaction(context, "the refused attempt (" + what + ")",
+        () -> SignOffRecords.inCommand().audit(actor.name(), what, run, "refused", message));
     log.warn("Refused to {}: {}", actor.name(), message);
     return new AuthorizationException(message);
   }
@@ -299,9 +466,9 @@ final class GovernanceInterceptor extends CommandInterceptor {
   }
 
   @SuppressWarnings("unchecked")
-  private static Collection<String> completionVariables(Command<?> command) {
+  private static Map<String, Object> completionVariables(Command<?> command) {
     Object variables = CommandFields.get(command, command instanceof SubmitTaskFormCmd ? "properties" : "variables");
-    return variables instanceof Map<?, ?> map ? (Collection<String>) map.keySet() : List.of();
+    return variables instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
   }
 
   /** The run a single-instance change names itself (the history events find the rest). */
@@ -337,21 +504,21 @@ final class GovernanceInterceptor extends CommandInterceptor {
     if (command instanceof ModifyProcessInstanceCmd) {
       ProcessInstanceModificationBuilderImpl builder =
           (ProcessInstanceModificationBuilderImpl) CommandFields.get(command, "builder");
-      String ops = builder.getModificationOperations().stream().map(Object::toString)
+      String ops = builder.getModificationOperations().stream().map(GovernanceInterceptor::instruction)
           .collect(Collectors.joining("; "));
-      Set<String> vars = builder.getProcessVariables() == null ? Set.of() : builder.getProcessVariables().keySet();
-      return "process-instance modification (" + ops + (vars.isEmpty() ? "" : "; variables " + String.join(", ", vars))
+      Map<String, Object> vars = builder.getProcessVariables() == null ? Map.of() : builder.getProcessVariables();
+      return "process-instance modification (" + ops + (vars.isEmpty() ? "" : "; variables " + Names.safeList(vars))
           + ")";
     }
     if (command instanceof SetExecutionVariablesCmd || command instanceof SetTaskVariablesCmd) {
-      return "variable edit (" + names(CommandFields.get(command, "variables")) + ")";
+      return "variable edit (" + Names.safeList(CommandFields.get(command, "variables")) + ")";
     }
     if (command instanceof RemoveExecutionVariablesCmd || command instanceof RemoveTaskVariablesCmd) {
-      return "variable removal (" + names(CommandFields.get(command, "variableNames")) + ")";
+      return "variable removal (" + Names.safeList(CommandFields.get(command, "variableNames")) + ")";
     }
     if (command instanceof PatchExecutionVariablesCmd || command instanceof PatchTaskVariablesCmd) {
-      return "variable edit (" + names(CommandFields.get(command, "variables")) + "; removed "
-          + names(CommandFields.get(command, "deletions")) + ")";
+      return "variable edit (" + Names.safeList(CommandFields.get(command, "variables")) + "; removed "
+          + Names.safeList(CommandFields.get(command, "deletions")) + ")";
     }
     if (command instanceof MigrateProcessInstanceCmd || command instanceof MigrateProcessInstanceBatchCmd) {
       return "process-instance migration";
@@ -365,13 +532,44 @@ final class GovernanceInterceptor extends CommandInterceptor {
     return command.getClass().getSimpleName().replaceAll("Cmd$", "");
   }
 
-  private static String names(Object variables) {
-    if (variables instanceof Map<?, ?> map) {
-      return map.keySet().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+  /**
+   * One modification instruction in words: its kind, and the element it names if that is a BPMN id of medpipe's
+   * processes (a flow-node id is letters, digits and hyphens), else its length and hash; never a variable's value.
+   */
+  private static String instruction(Object operation) {
+    String kind = operation.getClass().getSimpleName().replaceAll("Cmd$", "");
+    for (String field : List.of("activityId", "transitionId", "activityInstanceId", "transitionInstanceId")) {
+      try {
+        Object id = CommandFields.get(operation, field);
+        if (id != null) {
+          String text = id.toString();
+          return kind + " " + (BPMN_ID.matcher(text).matches() && KNOWN_ELEMENTS.contains(text) ? text
+              : Names.safe(text));
+        }
+      } catch (IllegalStateException noSuchField) {
+        // another kind of instruction: try the next field
+      }
     }
-    if (variables instanceof Collection<?> c) {
-      return c.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+    return kind;
+  }
+
+  /** The kinds of id a BPMN element of medpipe's processes has. */
+  private static final java.util.regex.Pattern BPMN_ID = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,63}");
+
+  /** The element ids of the processes this engine runs, as named in the code (topics and tasks). */
+  private static final java.util.Set<String> KNOWN_ELEMENTS = knownElements();
+
+  private static java.util.Set<String> knownElements() {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (java.lang.reflect.Field f : io.medpipe.pipeline.ProcessConstants.class.getFields()) {
+      if ((f.getName().startsWith("TOPIC_") || f.getName().startsWith("TASK_")) && f.getType() == String.class) {
+        try {
+          ids.add((String) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
     }
-    return "none";
+    return java.util.Set.copyOf(ids);
   }
 }

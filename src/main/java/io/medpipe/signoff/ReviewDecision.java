@@ -11,7 +11,9 @@ import static io.medpipe.pipeline.ProcessConstants.VAR_EVIDENCE_ID;
 import static io.medpipe.pipeline.ProcessConstants.VAR_QA_COMMENT;
 import static io.medpipe.pipeline.ProcessConstants.VAR_QA_DECISION;
 
+import io.medpipe.privacy.TextScrubber;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -26,9 +28,11 @@ import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
 
 /**
  * The complete listener of the sign-off tasks (medical QA review, production approval): checks that the decision is
- * one the process knows and that a negative one says why, then records the sign-off in {@code medpipe.sign_off}:
- * the engine's authenticated user, the decision, and the hash of the run's evidence, looked up here (the form
- * submits only the decision and the comment).
+ * one the process knows, that a negative one says why and that the comment names no patient (identifier shapes), then
+ * records the sign-off in {@code medpipe.sign_off}:
+ * the engine's authenticated user, the decision and comment it sent in the completing command itself (never the
+ * task's or the run's variables, which others may have set before), and the hash of the run's evidence, looked up
+ * here (the form submits only the decision and the comment).
  *
  * <p>Throwing rolls the completion back, so the task stays open; the REST API answers HTTP 400 for a form field
  * (a {@link FormFieldValidationException}) and 403 for a person, through medpipe's ListenerRefusalPlugin.
@@ -50,12 +54,14 @@ public class ReviewDecision implements TaskListener {
   public void notify(DelegateTask delegate) {
     TaskEntity task = (TaskEntity) delegate;
     Review review = reviewOf(task);
-    Object decision = task.getVariable(review.decisionVar());
+    // only what the completer sent in this very completion: never a value someone else put on the task or the run
+    Map<String, Object> submitted = Submission.current().orElse(Map.of());
+    Object decision = Submission.plain(submitted.get(review.decisionVar()));
     if (!(decision instanceof String d) || !review.allowed().contains(d)) {
       throw new FormFieldValidationException(review.decisionVar(),
           review.decisionVar() + " must be one of " + review.allowed() + ", got " + describe(decision));
     }
-    Object comment = task.getVariable(review.commentVar());
+    Object comment = Submission.plain(submitted.get(review.commentVar()));
     if (comment != null && !(comment instanceof String)) {
       throw new FormFieldValidationException(review.commentVar(), review.commentVar() + " must be text");
     }
@@ -63,6 +69,17 @@ public class ReviewDecision implements TaskListener {
       throw new FormFieldValidationException(review.commentVar(),
           "A '" + decision + "' decision needs a comment saying why (" + review.commentVar() + ")");
     }
+    if (comment != null) {
+      // the comment is kept for good in the append-only sign-off record: a patient's identifiers must not go there
+      TextScrubber.identifierKind((String) comment).ifPresent(kind -> {
+        throw new FormFieldValidationException(review.commentVar(), review.commentVar() + " looks like it holds a"
+            + " personal identifier (" + KINDS.getOrDefault(kind, "an identifier") + "): a sign-off is kept for good,"
+            + " so describe the case without naming, numbering or dating a patient");
+      });
+    }
+    // the run goes on with exactly what the signer submitted (the gateways read these variables)
+    task.getExecution().setVariable(review.decisionVar(), decision);
+    task.getExecution().setVariable(review.commentVar(), comment);
     CommandContext context = Context.getCommandContext();
     Actor signer = Actor.current(context);
     // the interceptor checked this before the completion began; checked again so that the sign-off never names
@@ -137,7 +154,16 @@ public class ReviewDecision implements TaskListener {
     });
   }
 
+  /** What was sent instead of a decision, without repeating it: the sender chose it, and this message is logged. */
   private static String describe(Object value) {
-    return value == null ? "nothing" : "'" + value + "'";
+    if (value == null) {
+      return "nothing";
+    }
+    return value instanceof String s ? "another text (" + s.length() + " characters)" : "a value that is not text";
   }
+
+  private static final Map<String, String> KINDS = Map.of("[EMAIL]", "an e-mail address", "[URL]", "a URL",
+      "[ID]", "an identification number", "[MRN]", "a medical record number", "[DATE]", "a date",
+      "[PHONE]", "a phone number", "[ADDRESS]", "an address", "[ZIP]", "a postal code", "[NAME]", "a name",
+      "[AGE 90+]", "an age over 89");
 }

@@ -1,8 +1,10 @@
 package io.medpipe.signoff;
 
 import io.medpipe.system.EngineRole;
+import java.time.Duration;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.ProcessEnginePlugin;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,8 +15,9 @@ import org.springframework.context.annotation.Configuration;
 class SignOffConfiguration {
 
   @Bean
-  static ProcessEnginePlugin signOffPlugin() {
-    return new SignOffPlugin();
+  static ProcessEnginePlugin signOffPlugin(
+      @Value("${medpipe.signoff.claim-idle:PT4H}") Duration claimIdle) {
+    return new SignOffPlugin(claimIdle);
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package io.medpipe.signoff;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.ProcessEngineException;
@@ -20,6 +21,20 @@ import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
  * follow the history events of a change.
  */
 public class SignOffPlugin extends AbstractProcessEnginePlugin {
+
+  /** Default of {@code medpipe.signoff.claim-idle}: a claim untouched this long may be returned by another candidate. */
+  public static final Duration DEFAULT_CLAIM_IDLE = Duration.ofHours(4);
+
+  private final Duration claimIdle;
+
+  public SignOffPlugin() {
+    this(DEFAULT_CLAIM_IDLE);
+  }
+
+  /** @param claimIdle how long a claimed sign-off task must be idle before another candidate may return it */
+  public SignOffPlugin(Duration claimIdle) {
+    this.claimIdle = claimIdle;
+  }
 
   @Override
   public void preInit(ProcessEngineConfigurationImpl configuration) {
@@ -44,9 +59,9 @@ public class SignOffPlugin extends AbstractProcessEnginePlugin {
     }
   }
 
-  private static List<CommandInterceptor> with(List<CommandInterceptor> interceptors) {
+  private List<CommandInterceptor> with(List<CommandInterceptor> interceptors) {
     List<CommandInterceptor> result = interceptors == null ? new ArrayList<>() : new ArrayList<>(interceptors);
-    result.add(new GovernanceInterceptor());
+    result.add(new GovernanceInterceptor(claimIdle));
     return result;
   }
 }

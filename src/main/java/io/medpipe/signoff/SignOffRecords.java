@@ -5,9 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import static io.medpipe.pipeline.ProcessConstants.TASK_MEDICAL_QA;
+
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.cfg.TransactionState;
@@ -24,6 +28,9 @@ import org.camunda.bpm.engine.impl.interceptor.CommandContext;
  * engine side has no Spring context to take one from.
  */
 final class SignOffRecords {
+
+  /** The audit operation of a refused completion of a medical QA review (a signature attempted, not recorded). */
+  static final String MEDICAL_QA_ATTEMPT = "medical QA sign-off attempt";
 
   private static final String SIGN_OFF_COLUMNS = "id, seq, run_id, process_instance_id, task_id, task_key, signed_by,"
       + " decision, comment, evidence_id, evidence_sha256, signed_at, voided_at, void_reason";
@@ -72,6 +79,22 @@ final class SignOffRecords {
         processInstanceId);
   }
 
+  /**
+   * Everyone (user ids in lower case) who signed a medical QA review of the run, valid or voided, or whose attempt to
+   * sign one was refused: the people the four-eyes rule keeps from its production approval.
+   */
+  Set<String> medicalQaParticipants(String runId) {
+    return strings("SELECT lower(signed_by) FROM medpipe.sign_off WHERE run_id = ? AND task_key = ?"
+        + " UNION SELECT lower(actor) FROM medpipe.run_audit WHERE run_id = ? AND operation = ?",
+        runId, TASK_MEDICAL_QA, runId, MEDICAL_QA_ATTEMPT);
+  }
+
+  /** The process instances of a run's stages (and their stages) in the engine's history: not the run itself. */
+  List<String> historicStages(String runId) {
+    return List.copyOf(strings("SELECT id_ FROM act_hi_procinst WHERE root_proc_inst_id_ = ? AND id_ <> ?", runId,
+        runId));
+  }
+
   /** Voids every still valid sign-off of a run; returns how many. */
   int voidRun(String runId, String reason) {
     return update("UPDATE medpipe.sign_off SET voided_at = clock_timestamp(), void_reason = ?"
@@ -101,6 +124,18 @@ final class SignOffRecords {
       }
     } catch (SQLException e) {
       throw failure("read evidence " + id, e);
+    }
+  }
+
+  private Set<String> strings(String sql, Object... args) {
+    try (PreparedStatement st = prepare(sql, args); ResultSet rs = st.executeQuery()) {
+      Set<String> result = new LinkedHashSet<>();
+      while (rs.next()) {
+        result.add(rs.getString(1));
+      }
+      return result;
+    } catch (SQLException e) {
+      throw failure("read the sign-off records", e);
     }
   }
 

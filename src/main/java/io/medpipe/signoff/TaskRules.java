@@ -1,7 +1,6 @@
 package io.medpipe.signoff;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -37,21 +36,28 @@ final class TaskRules {
   }
 
   /**
-   * Refuses a completion that sets a variable the task's form does not declare, naming every such variable.
-   * A task without an embedded deployment form declares nothing.
+   * Refuses a completion that sets a variable the task's form does not declare, and a form field that is not text.
+   * An undeclared variable is named by its length and hash only (its name is the sender's text, and this message is
+   * logged); the declared fields are named. A task without an embedded deployment form declares nothing.
    */
-  static void requireFormFields(CommandContext context, TaskEntity task, Collection<String> variables) {
+  static void requireFormFields(CommandContext context, TaskEntity task, Map<String, Object> variables) {
     if (variables == null || variables.isEmpty()) {
       return;
     }
     Set<String> declared = new TreeSet<>(declaredFields(context, task));
-    Set<String> undeclared = new TreeSet<>(variables);
+    Set<String> undeclared = new TreeSet<>(variables.keySet());
     undeclared.removeAll(declared);
     if (!undeclared.isEmpty()) {
-      String first = undeclared.iterator().next();
-      throw new FormFieldValidationException(first, "variable" + (undeclared.size() > 1 ? "s " : " ")
-          + String.join(", ", undeclared) + " cannot be set by completing '" + task.getName() + "': its form declares "
-          + (declared.isEmpty() ? "no fields" : "only " + String.join(", ", declared)));
+      String named = undeclared.stream().map(Names::safe).sorted().collect(java.util.stream.Collectors.joining(", "));
+      throw new FormFieldValidationException(Names.safe(undeclared.iterator().next()), "variable"
+          + (undeclared.size() > 1 ? "s " : " ") + named + " cannot be set by completing '" + task.getName()
+          + "': its form declares " + (declared.isEmpty() ? "no fields" : "only " + String.join(", ", declared)));
+    }
+    for (Map.Entry<String, Object> field : variables.entrySet()) {
+      Object value = Submission.plain(field.getValue());
+      if (value != null && !(value instanceof String)) {
+        throw new FormFieldValidationException(field.getKey(), field.getKey() + " must be text (a String value)");
+      }
     }
   }
 

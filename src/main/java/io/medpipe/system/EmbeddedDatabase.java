@@ -89,6 +89,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     } else {
       log.info("Embedded PostgreSQL with a temporary data directory");
     }
+    Path binaries = PostgresBinaries.directoryFor(dir);
+    PostgresBinaries.prepare(binaries);
+    builder.setOverrideWorkingDirectory(binaries.toFile()).setPgBinaryResolver(new PostgresBinaries.Resolver(binaries));
     if (dir == null || !Files.exists(dir.resolve("postgresql.conf"))) {
       // a new cluster: initdb sets the superuser's password and password authentication from the start. zonky passes
       // its "locale" settings to initdb as long options after its own "-A trust", so these win.
@@ -105,6 +108,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       if (passwordFile != null) {
         Files.deleteIfExists(passwordFile);
       }
+      PostgresBinaries.narrow(binaries);
     }
     EmbeddedDatabase database = new EmbeddedDatabase(started, password);
     if (dir != null) {

@@ -302,15 +302,15 @@ class MlopsPipelineProcessTest {
     ProcessInstance staging = stagingUpToQa(pipeline);
     assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE,
         VAR_QA_COMMENT, "fine", "qaReviewer", "carla")))
-        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining("qaReviewer")
-        .hasMessageContaining("only qaComment, qaDecision");
+        .isInstanceOf(FormFieldValidationException.class)
+        .hasMessageContaining("an undeclared name (10 characters").hasMessageContaining("only qaComment, qaDecision");
     review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "fine"));
     ProcessInstance production = calledProcessInstance(PROCESS_PRODUCTION, pipeline);
 
     Map<String, Object> forged = Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "go",
         "qaReviewer", "carla");
     assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER, forged))
-        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining("qaReviewer");
+        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining("an undeclared name");
     assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER,
         Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "go")))
         .isInstanceOf(AuthorizationException.class).hasMessageContaining("Four-eyes rule: user " + QA_REVIEWER);
@@ -477,6 +477,233 @@ class MlopsPipelineProcessTest {
     assertThat(signOffs(pipeline)).extracting(t -> t.toList().get(1)).containsExactly(QA_REVIEWER, DEVOPS);
   }
 
+  /**
+   * Review finding M1: chief, barred by four-eyes, resolved the approval with his deployComment, devops completed it,
+   * and the sign-off showed devops with chief's words. Neither resolve nor delegate works on a sign-off, and what an
+   * administrator set on the task before (audited) never reaches the sign-off either: it records what its signer sent.
+   */
+  @Test
+  void aSignOffRecordsOnlyWhatItsSignerSentInTheCompletion() {
+    ProcessInstance pipeline = startPipeline();
+    ProcessInstance production = upToProductionApproval(pipeline);
+    Task approval = task(TASK_APPROVE_PRODUCTION, production);
+
+    as(QA_REVIEWER, () -> {
+      assertThatThrownBy(() -> taskService().resolveTask(approval.getId(),
+          Map.of(VAR_DEPLOY_COMMENT, "anna was here"))).isInstanceOf(AuthorizationException.class)
+          .hasMessageContaining("neither resolved nor delegated");
+      assertThatThrownBy(() -> taskService().delegateTask(approval.getId(), DEVOPS))
+          .isInstanceOf(AuthorizationException.class);
+    });
+    as(ADMIN, () -> assertThatThrownBy(() -> taskService().resolveTask(approval.getId(),
+        Map.of(VAR_DEPLOY_COMMENT, "admin was here"))).isInstanceOf(AuthorizationException.class));
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS, Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE));
+    assertThat(comments(pipeline)).containsExactly("fine", null);
+    BpmnAwareTests.assertThat(production).isWaitingAt(TOPIC_FETCH_MODEL);
+  }
+
+  /** Task-local and run variables set before the completion (an administrator's, audited) stay out of the sign-off. */
+  @Test
+  void variablesSetBeforeTheCompletionNeverEndUpInTheSignOff() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    Task qa = task(TASK_MEDICAL_QA, staging);
+    as(ADMIN, () -> {
+      taskService().setVariableLocal(qa.getId(), VAR_QA_COMMENT, "the administrator's words");
+      taskService().setVariableLocal(qa.getId(), VAR_QA_DECISION, DECISION_REJECT);
+      runtimeService().setVariable(staging.getId(), VAR_QA_COMMENT, "more of them");
+    });
+
+    review(staging, TASK_MEDICAL_QA, "carla", Map.of(VAR_QA_DECISION, DECISION_APPROVE));
+
+    assertThat(comments(pipeline)).containsExactly((String) null);
+    assertThat(jdbc.queryForObject("SELECT decision FROM medpipe.sign_off WHERE run_id = ?", String.class,
+        pipeline.getId())).isEqualTo(DECISION_APPROVE);
+    // the run went on with the signer's decision, not the task-local one set before
+    BpmnAwareTests.assertThat(staging).isEnded().hasPassed(STAGING_APPROVED);
+  }
+
+  /**
+   * Review finding M2, literally: anna approved Medical QA, an administrator's edit voided it, carla approved it again,
+   * and anna approved the production deployment. Whoever signed any Medical QA of the run, valid or voided, is barred.
+   */
+  @Test
+  void fourEyesBarsEveryMedicalQaSignerOfTheRunEvenAVoidedOne() {
+    ProcessInstance pipeline = startPipeline();
+    ProcessInstance production = upToProductionApproval(pipeline);
+    as(ADMIN, () -> runtimeService().setVariable(production.getId(), VAR_RARE_PRECISION, 0.99));
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS, Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE));
+    review(production, TASK_MEDICAL_QA, "carla", Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "ok"));
+
+    assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE)))
+        .isInstanceOf(AuthorizationException.class)
+        .hasMessageContaining("Four-eyes rule: user " + QA_REVIEWER + " reviewed this model in medical QA");
+    BpmnAwareTests.assertThat(production).isWaitingAt(TASK_APPROVE_PRODUCTION).hasNotPassed(TOPIC_FETCH_MODEL);
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS, Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE));
+    BpmnAwareTests.assertThat(production).isWaitingAt(TOPIC_FETCH_MODEL);
+  }
+
+  /** An attempt to sign Medical QA that was refused (a reject without a reason) bars the production approval too. */
+  @Test
+  void aRefusedAttemptToSignMedicalQaBarsTheProductionApproval() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_REJECT)))
+        .isInstanceOf(FormFieldValidationException.class);
+    review(staging, TASK_MEDICAL_QA, "carla", Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "ok"));
+    ProcessInstance production = calledProcessInstance(PROCESS_PRODUCTION, pipeline);
+
+    assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE))).isInstanceOf(AuthorizationException.class)
+        .hasMessageContaining("Four-eyes rule");
+  }
+
+  /**
+   * Review finding M7: a candidate claimed a sign-off for "ghost-user"; chief claimed the approval he is barred from.
+   * A sign-off is claimed for oneself only, never by someone four-eyes bars; a claimed one is returned by its assignee,
+   * an administrator, or another candidate after the idle time; claiming a claimed task is TaskAlreadyClaimed.
+   */
+  @Test
+  void aSignOffIsClaimedOnlyForOneselfAndNeverBySomeoneFourEyesBars() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    String qa = task(TASK_MEDICAL_QA, staging).getId();
+
+    as("carla", () -> {
+      assertThatThrownBy(() -> taskService().claim(qa, "ghost-user")).isInstanceOf(AuthorizationException.class)
+          .hasMessageContaining("for themself");
+      assertThatThrownBy(() -> taskService().claim(qa, QA_REVIEWER)).isInstanceOf(AuthorizationException.class);
+      taskService().claim(qa, "carla");
+    });
+    as(ADMIN, () -> assertThatThrownBy(() -> taskService().setAssignee(qa, "ghost-user"))
+        .isInstanceOf(AuthorizationException.class).hasMessageContaining("no such user"));
+    as(QA_REVIEWER, () -> {
+      assertThatThrownBy(() -> taskService().claim(qa, QA_REVIEWER))
+          .isInstanceOf(org.camunda.bpm.engine.TaskAlreadyClaimedException.class);
+      assertThatThrownBy(() -> taskService().setAssignee(qa, null)).isInstanceOf(AuthorizationException.class)
+          .hasMessageContaining("is claimed by carla");
+    });
+    // after the idle time another candidate may return it to the group
+    java.util.Date later = new java.util.Date(System.currentTimeMillis()
+        + io.medpipe.signoff.SignOffPlugin.DEFAULT_CLAIM_IDLE.toMillis() + 60_000);
+    org.camunda.bpm.engine.impl.util.ClockUtil.setCurrentTime(later);
+    try {
+      as(QA_REVIEWER, () -> taskService().setAssignee(qa, null));
+    } finally {
+      org.camunda.bpm.engine.impl.util.ClockUtil.reset();
+    }
+    assertThat(taskService().createTaskQuery().taskId(qa).singleResult().getAssignee()).isNull();
+    as("carla", () -> {
+      taskService().claim(qa, "carla");
+      taskService().setAssignee(qa, null);   // one's own claim
+    });
+    review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "ok"));
+
+    String approval = task(TASK_APPROVE_PRODUCTION, calledProcessInstance(PROCESS_PRODUCTION, pipeline)).getId();
+    as(QA_REVIEWER, () -> assertThatThrownBy(() -> taskService().claim(approval, QA_REVIEWER))
+        .isInstanceOf(AuthorizationException.class).hasMessageContaining("Four-eyes rule")
+        .hasMessageContaining("claim its production approval"));
+    as(ADMIN, () -> assertThatThrownBy(() -> taskService().setAssignee(approval, QA_REVIEWER))
+        .isInstanceOf(AuthorizationException.class));
+    as(DEVOPS, () -> taskService().claim(approval, DEVOPS));
+    assertThat(taskService().createTaskQuery().taskId(approval).singleResult().getAssignee()).isEqualTo(DEVOPS);
+  }
+
+  /**
+   * Review finding M5: a refused request's variable name (here a patient's name and SSN) reached the log and the
+   * append-only audit. Names the processes do not declare, and values, are named by length and hash only.
+   */
+  @Test
+  void userChosenNamesAndValuesAreNeverEchoedIntoTheAuditOrTheMessages() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    String chosen = "Olivia Novak 957-66-3191";
+    as(OPERATOR, () -> assertThatThrownBy(() -> runtimeService().setVariable(pipeline.getId(), chosen, "x"))
+        .isInstanceOf(AuthorizationException.class).message().doesNotContain("Olivia", "957")
+        .contains("an undeclared name (24 characters, #"));
+    assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER,
+        Map.of(VAR_QA_DECISION, DECISION_APPROVE, chosen, "x")))
+        .isInstanceOf(FormFieldValidationException.class).message().doesNotContain("Olivia", "957");
+    assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, chosen)))
+        .isInstanceOf(FormFieldValidationException.class).message().doesNotContain("Olivia", "957")
+        .contains("another text (24 characters)");
+    assertThat(jdbc.queryForList("SELECT concat_ws(' ', actor, operation, detail) FROM medpipe.run_audit"
+        + " WHERE run_id = ?", String.class, pipeline.getId())).isNotEmpty()
+        .allSatisfy(row -> assertThat(row).doesNotContain("Olivia", "957"));
+  }
+
+  /** A clinician's comment quoting a patient is refused (400 naming the field): sign-offs are kept for good. */
+  @Test
+  void aSignOffCommentQuotingAPatientsIdentifiersIsRefused() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    for (String quoting : List.of("Checked against Olivia Novak 957-66-3191", "as seen in MRN-41796001",
+        "call her on +1 555-739-5731", "see olivia.novak21@example.org", "Mrs Novak, born 1958-09-30")) {
+      assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER,
+          Map.of(VAR_QA_DECISION, DECISION_REJECT, VAR_QA_COMMENT, quoting)))
+          .as(quoting).isInstanceOf(FormFieldValidationException.class).hasMessageContaining(VAR_QA_COMMENT)
+          .message().doesNotContain("Novak", "957", "4179", "555", "1958");
+    }
+    assertThat(signOffs(pipeline)).isEmpty();
+    review(staging, TASK_MEDICAL_QA, QA_REVIEWER,
+        Map.of(VAR_QA_DECISION, DECISION_REJECT, VAR_QA_COMMENT, "Too few paediatric cases in the cohort"));
+    assertThat(comments(pipeline)).containsExactly("Too few paediatric cases in the cohort");
+  }
+
+  /**
+   * Review finding M3 and L3: identifiers in start variables and business keys were stored and visible to every
+   * Cockpit user; an operator's RetrainRequested message started an "alert" run without the webhook. A user starts
+   * the pipeline without variables, with a business key of a strict format, and never by its application messages.
+   */
+  @Test
+  void aUserStartsThePipelineWithoutVariablesWithAStrictBusinessKeyAndNeverAsMonitoring() {
+    as(OPERATOR, () -> {
+      for (String key : List.of("MRN-25697430", "mrn-25697430", "olivia-novak-1958", "Olivia Novak", "a--b", "x".repeat(65))) {
+        assertThatThrownBy(() -> runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, key))
+            .as(key).isInstanceOf(AuthorizationException.class).hasMessageStartingWith("businessKey ")
+            .message().doesNotContain(key);
+      }
+      assertThatThrownBy(() -> runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, "fabry-retrain-3",
+          Map.of("contact", org.camunda.spin.plugin.variable.SpinValues.jsonValue(
+              "{\"patient\":\"Maria Walsh\",\"ssn\":\"997-02-7564\"}").create())))
+          .isInstanceOf(AuthorizationException.class).hasMessageStartingWith("variables: ")
+          .message().doesNotContain("contact", "Maria");
+      assertThatThrownBy(() -> runtimeService().createMessageCorrelation(MESSAGE_RETRAIN_REQUESTED)
+          .processInstanceBusinessKey("x").correlateStartMessage())
+          .isInstanceOf(AuthorizationException.class).hasMessageContaining("never a user's");
+      assertThatThrownBy(() -> testEngine.engine().getFormService().submitStartForm(
+          repositoryDefinitionId(), "MRN-25697430", Map.of())).isInstanceOf(AuthorizationException.class);
+    });
+    assertThat(runtimeService().createProcessInstanceQuery().count()).isZero();
+    as(OPERATOR, () -> runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, "fabry-retrain-3"));
+    as(OPERATOR, () -> runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, "cli-" + UUID.randomUUID()));
+    assertThat(runtimeService().createProcessInstanceQuery().processDefinitionKey(PROCESS_PIPELINE).count())
+        .isEqualTo(2);
+  }
+
+  /** Review finding M3: deleting a run's history left copies of its variables in its stages' histories. */
+  @Test
+  void deletingARunsHistoryDeletesItsStagesHistoryToo() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.62, 0.61, 0.95);
+    BpmnAwareTests.assertThat(pipeline).isEnded();
+    assertThat(historyService().createHistoricProcessInstanceQuery().rootProcessInstanceId(pipeline.getId()).count())
+        .isEqualTo(2);
+
+    as(ADMIN, () -> historyService().deleteHistoricProcessInstance(pipeline.getId()));
+
+    assertThat(historyService().createHistoricProcessInstanceQuery().rootProcessInstanceId(pipeline.getId()).count())
+        .isZero();
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM act_hi_varinst WHERE root_proc_inst_id_ = ?", Long.class,
+        pipeline.getId())).isZero();
+  }
+
   @Test
   void retrainRequestedByMonitoringStartsPipeline() {
     ProcessInstance pipeline = runtimeService().createMessageCorrelation(MESSAGE_RETRAIN_REQUESTED)
@@ -631,6 +858,17 @@ class MlopsPipelineProcessTest {
     return jdbc.query("SELECT task_key, signed_by, decision, evidence_sha256, voided_at IS NULL AS valid"
         + " FROM medpipe.sign_off WHERE run_id = ? ORDER BY seq", (rs, i) -> tuple(rs.getString(1), rs.getString(2),
         rs.getString(3), rs.getString(4), rs.getBoolean(5)), pipeline.getId());
+  }
+
+  /** The run's sign-off comments, in signing order. */
+  private static List<String> comments(ProcessInstance pipeline) {
+    return jdbc.queryForList("SELECT comment FROM medpipe.sign_off WHERE run_id = ? ORDER BY seq", String.class,
+        pipeline.getId());
+  }
+
+  private static String repositoryDefinitionId() {
+    return BpmnAwareTests.repositoryService().createProcessDefinitionQuery().processDefinitionKey(PROCESS_PIPELINE)
+        .latestVersion().singleResult().getId();
   }
 
   /** The run's audit rows: "actor outcome". */

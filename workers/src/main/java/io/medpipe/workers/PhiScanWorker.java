@@ -9,7 +9,10 @@ import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.springframework.stereotype.Component;
 
-/** Topic "phi-scan": a leak of any patient identifier outside the EHR fails the step, which becomes an incident. */
+/**
+ * Topic "phi-scan": a leak of any patient identifier outside the EHR, in a shared place or in this run's own records,
+ * fails the step, which becomes an incident; one in another run's records is named in the summary and logged.
+ */
 @Component
 @ExternalTaskSubscription(TOPIC_PHI_SCAN)
 class PhiScanWorker extends Worker {
@@ -22,7 +25,7 @@ class PhiScanWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    PhiScanService.ScanReport report = scan.scanAll();
+    PhiScanService.ScanReport report = scan.scanFor(task.getProcessInstanceId());
     if (!report.clean()) {
       throw new IllegalStateException(report.summary());
     }
