@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.camunda.bpm.client.task.ExternalTask;
+import org.camunda.bpm.engine.variable.VariableMap;
 import org.camunda.bpm.engine.variable.value.ObjectValue;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 
@@ -130,7 +131,8 @@ public record RunContext(UUID extractId, UUID snapshotId, String targetClass, UU
   }
 
   private static Object raw(Map<String, ?> variables, String name) {
-    Object value = variables.get(name);
+    // a VariableMap's get() deserializes an object value; its typed value gives the JSON text instead
+    Object value = variables instanceof VariableMap typed ? typed.getValueTyped(name) : variables.get(name);
     if (value instanceof ObjectValue object) {
       return object.isDeserialized() ? object.getValue() : object.getValueSerialized();
     }

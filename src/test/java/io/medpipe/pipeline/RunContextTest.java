@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.camunda.bpm.engine.variable.VariableMap;
 import org.camunda.bpm.engine.variable.Variables;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,21 @@ class RunContextTest {
         Map.of("rule", "rare-class ROC-AUC", "threshold", 0.8, "value", 0.95, "passed", true));
     assertThat(context.validationFailures()).containsExactly("rare-class recall 0.62 < 0.80");
     assertThat(context.validationPassed()).isFalse();
+  }
+
+  /** What {@link RunContext#from} hands over: the external-task client's VariableMap, objects not deserialized. */
+  @Test
+  void readsTheValidationListsFromAVariableMapWithoutDeserializingThem() {
+    VariableMap variables = Variables.createVariables()
+        .putValueTyped(VAR_VALIDATION_FAILURES, Variables.serializedObjectValue("[\"rare-class recall 0.62 < 0.80\"]")
+            .serializationDataFormat(Variables.SerializationDataFormats.JSON)
+            .objectTypeName("com.example.NotOnTheClasspath").create())
+        .putValueTyped(VAR_TRAINING_RUN_ID, Variables.stringValue(RUN));
+
+    RunContext context = RunContext.fromVariables(variables);
+
+    assertThat(context.validationFailures()).containsExactly("rare-class recall 0.62 < 0.80");
+    assertThat(context.trainingRunId()).isEqualTo(UUID.fromString(RUN));
   }
 
   @Test
