@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.medpipe.pipeline.ProcessConstants;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Map;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.junit.jupiter.api.Test;
@@ -55,5 +56,36 @@ class FailedStepBecomesIncidentIT {
         .contains("no rows of the target class 'fabry'")
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
+  }
+
+  /**
+   * A stage started with a malformed id, or without the id its contract names, stops at its first step with an
+   * incident that names the variable (and never quotes the value, which could be anything an editor typed).
+   */
+  @Test
+  void aMalformedOrMissingIdEndsAsAnIncidentNamingTheVariable() throws Exception {
+    String malformed = runtime.startProcessInstanceByKey(ProcessConstants.PROCESS_STAGING, "incident-malformed",
+        Map.of(ProcessConstants.VAR_TRAINING_RUN_ID, "Jane Doe 1970-01-01")).getId();
+    String missing = runtime.startProcessInstanceByKey(ProcessConstants.PROCESS_STAGING, "incident-missing").getId();
+
+    assertThat(awaitIncident(malformed).getIncidentMessage())
+        .startsWith("process variable trainingRunId is not an id (UUID) but text of 19 characters")
+        .doesNotContain("Jane").doesNotContain("Exception");
+    assertThat(awaitIncident(missing).getIncidentMessage())
+        .startsWith("process variable trainingRunId is missing").doesNotContain("Exception");
+    runtime.deleteProcessInstance(malformed, "test over");
+    runtime.deleteProcessInstance(missing, "test over");
+  }
+
+  private Incident awaitIncident(String processInstanceId) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    Incident incident = null;
+    while (incident == null && System.nanoTime() < deadline) {
+      incident = runtime.createIncidentQuery().processInstanceId(processInstanceId).singleResult();
+      Thread.sleep(250);
+    }
+    assertThat(incident).as("an incident within a minute").isNotNull();
+    assertThat(incident.getActivityId()).isEqualTo(ProcessConstants.TOPIC_REGISTER_MODEL);
+    return incident;
   }
 }

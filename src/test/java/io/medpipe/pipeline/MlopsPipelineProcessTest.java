@@ -3,6 +3,7 @@ package io.medpipe.pipeline;
 import static io.medpipe.pipeline.ProcessConstants.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.calledProcessInstance;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
@@ -149,7 +150,7 @@ class MlopsPipelineProcessTest {
     BpmnAwareTests.assertThat(pipeline).isEnded()
         .hasPassedInOrder("started-by-hand", "call-develop", "call-staging", "call-production", PIPELINE_DEPLOYED);
     assertThat(variable(pipeline, VAR_TRIGGER)).isEqualTo("manual");
-    assertThat(variable(pipeline, VAR_VALIDATION_PASSED)).isEqualTo(true);
+    assertThat(variable(develop, VAR_VALIDATION_PASSED)).isEqualTo(true);
     assertThat(variable(pipeline, VAR_VALIDATION_FAILURES)).asList().isEmpty();
     assertThat(variable(pipeline, VAR_PRODUCTION_OUTCOME)).isEqualTo(OUTCOME_DEPLOYED);
     // who signed, and on which evidence, is the engine's record; no variable names a signer
@@ -176,10 +177,10 @@ class MlopsPipelineProcessTest {
         .decisionDefinitionKey(DECISION_CLINICAL_VALIDATION).processInstanceId(develop.getId()).count())
         .isEqualTo(1);
     assertThat(variable(pipeline, VAR_DEVELOP_OUTCOME)).isEqualTo(OUTCOME_REJECTED);
-    assertThat(variable(pipeline, VAR_VALIDATION_PASSED)).isEqualTo(false);
+    assertThat(variable(develop, VAR_VALIDATION_PASSED)).isEqualTo(false);
     assertThat(variable(pipeline, VAR_VALIDATION_FAILURES)).asList()
         .containsExactly("rare-class recall (95% CI lower bound) 0.62 < 0.80");
-    assertThat(variable(pipeline, VAR_VALIDATION_RESULTS)).asList().hasSize(3);
+    assertThat(variable(develop, VAR_VALIDATION_RESULTS)).asList().hasSize(3);
   }
 
   @Test
@@ -266,7 +267,7 @@ class MlopsPipelineProcessTest {
     BpmnAwareTests.assertThat(staging).isEnded().hasPassed(STAGING_REJECTED);
     BpmnAwareTests.assertThat(pipeline).isEnded().hasPassed(PIPELINE_REJECTED_BY_QA).hasNotPassed("call-production");
     assertThat(variable(pipeline, VAR_STAGING_OUTCOME)).isEqualTo(OUTCOME_REJECTED);
-    assertThat(variable(pipeline, VAR_QA_COMMENT)).isEqualTo("Training cohort has no paediatric cases");
+    assertThat(variable(staging, VAR_QA_COMMENT)).isEqualTo("Training cohort has no paediatric cases");
     assertThat(jdbc.queryForObject("SELECT signed_by || ' ' || decision || ' ' || comment FROM medpipe.sign_off"
         + " WHERE run_id = ?", String.class, pipeline.getId()))
         .isEqualTo(QA_REVIEWER + " reject Training cohort has no paediatric cases");
@@ -730,12 +731,87 @@ class MlopsPipelineProcessTest {
     assertThat(pipeline.getBusinessKey()).startsWith("schedule-");
   }
 
+  // ------------------------------------------------------------------------------------------ stage contracts
+
+  /**
+   * Each stage starts with the ids its contract names and nothing else: what Develop's steps wrote (metrics, the
+   * EDA report, the dataset hash, the DMN rows) is not in Staging, and what Staging's wrote (the reviewer's decision,
+   * the staging report) is not in Production.
+   */
+  @Test
+  void eachStageSeesOnlyTheVariablesItsContractPasses() {
+    ProcessInstance pipeline = startPipeline();
+    ProcessInstance develop = calledProcessInstance(PROCESS_DEVELOP, pipeline);
+    assertThat(runtimeService().getVariables(develop.getId())).isEmpty();
+
+    develop(pipeline, 0.86, 0.61, 0.95);
+    assertThat(variable(develop, VAR_RARE_RECALL_LOWER)).isEqualTo(0.86);
+    assertThat(variable(develop, VAR_EDA_REPORT_ID)).isEqualTo("eda-1");
+
+    ProcessInstance staging = calledProcessInstance(PROCESS_STAGING, pipeline);
+    BpmnAwareTests.assertThat(staging).isWaitingAt(TOPIC_REGISTER_MODEL);
+    assertThat(runtimeService().getVariables(staging.getId())).containsOnly(entry(VAR_TRAINING_RUN_ID, "run-1"));
+    // and what a worker fetches is that, too
+    List<LockedExternalTask> register = fetchAndLock(TOPIC_REGISTER_MODEL, WORKER, 1);
+    assertThat(register.get(0).getVariables()).containsOnlyKeys(VAR_TRAINING_RUN_ID);
+    externalTaskService().unlock(register.get(0).getId());
+
+    stagingUpToQaFromRegister(staging);
+    review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "fine"));
+    assertThat(variable(staging, VAR_STAGING_TESTS_REPORT)).isNotNull();
+
+    ProcessInstance production = calledProcessInstance(PROCESS_PRODUCTION, pipeline);
+    BpmnAwareTests.assertThat(production).isWaitingAt(TASK_APPROVE_PRODUCTION);
+    assertThat(runtimeService().getVariables(production.getId())).containsOnlyKeys(VAR_MODEL_VERSION_ID,
+        VAR_EVIDENCE_ID);
+    assertThat(runtimeService().getVariable(production.getId(), VAR_MODEL_VERSION_ID)).isEqualTo(MODEL_VERSION);
+    assertThat(runtimeService().getVariable(production.getId(), VAR_EVIDENCE_ID))
+        .isEqualTo(runtimeService().getVariable(pipeline.getId(), VAR_EVIDENCE_ID));
+  }
+
+  /**
+   * The run holds its trigger, the ids its stages made and their outcomes: exactly the stages' outputs reach it, and
+   * the sign-offs still name the evidence the run holds.
+   */
+  @Test
+  void theStagesOutputsAndOnlyThemReachTheRun() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    assertThat(runtimeService().getVariables(pipeline.getId())).containsOnlyKeys(VAR_TRIGGER, VAR_DEVELOP_OUTCOME,
+        VAR_SNAPSHOT_ID, VAR_TRAINING_RUN_ID, VAR_VALIDATION_FAILURES);
+    assertThat(runtimeService().getVariables(pipeline.getId())).contains(entry(VAR_DEVELOP_OUTCOME, OUTCOME_VALIDATED),
+        entry(VAR_SNAPSHOT_ID, "snapshot-1"), entry(VAR_TRAINING_RUN_ID, "run-1"));
+
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "fine"));
+    ProcessInstance production = calledProcessInstance(PROCESS_PRODUCTION, pipeline);
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "go"));
+    completeExternalTask(production, TOPIC_FETCH_MODEL, withVariables(VAR_PREVIOUS_PRODUCTION_VERSION_ID, "mv-2",
+        VAR_MODEL_VERSION, "fabry-rf v3"));
+    completeExternalTask(production, TOPIC_DEPLOY_PRODUCTION, null);
+    completeExternalTask(production, TOPIC_SMOKE_TEST, null);
+    completeExternalTask(production, TOPIC_PROMOTE_MODEL, null);
+
+    BpmnAwareTests.assertThat(pipeline).isEnded().hasPassed(PIPELINE_DEPLOYED);
+    Map<String, Object> run = new java.util.TreeMap<>();
+    historyService().createHistoricVariableInstanceQuery().processInstanceId(pipeline.getId()).list()
+        .forEach(v -> run.put(v.getName(), v.getValue()));
+    assertThat(run).containsOnlyKeys(VAR_TRIGGER, VAR_DEVELOP_OUTCOME, VAR_SNAPSHOT_ID, VAR_TRAINING_RUN_ID,
+        VAR_VALIDATION_FAILURES, VAR_STAGING_OUTCOME, VAR_MODEL_VERSION_ID, VAR_EVIDENCE_ID, VAR_FAILURE_REASON,
+        VAR_PRODUCTION_OUTCOME);
+    assertThat(run).contains(entry(VAR_STAGING_OUTCOME, OUTCOME_APPROVED), entry(VAR_MODEL_VERSION_ID, MODEL_VERSION),
+        entry(VAR_PRODUCTION_OUTCOME, OUTCOME_DEPLOYED), entry(VAR_FAILURE_REASON, null));
+    Evidence evidence = evidenceStore.find(UUID.fromString((String) run.get(VAR_EVIDENCE_ID))).orElseThrow();
+    assertThat(evidence.modelVersionId()).isEqualTo(UUID.fromString(MODEL_VERSION));
+    assertThat(signOffs(pipeline)).extracting(t -> t.toList().get(3)).containsOnly(evidence.sha256());
+  }
+
   // ------------------------------------------------------------------------------------------ stages
 
   /** Started by hand: the none start event "Started by hand", as Tasklist or the REST API start it. */
   private ProcessInstance startPipeline() {
-    ProcessInstance pipeline = runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, BUSINESS_KEY,
-        Map.of(VAR_TARGET_CLASS, "fabry"));
+    ProcessInstance pipeline = runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, BUSINESS_KEY);
     BpmnAwareTests.assertThat(pipeline).hasPassed("started-by-hand");
     assertThat(variable(pipeline, VAR_TRIGGER)).isEqualTo("manual");
     return pipeline;
@@ -761,7 +837,10 @@ class MlopsPipelineProcessTest {
 
   private ProcessInstance stagingUpToQa(ProcessInstance pipeline) {
     BpmnAwareTests.assertThat(pipeline).isWaitingAt("call-staging");
-    ProcessInstance staging = calledProcessInstance(PROCESS_STAGING, pipeline);
+    return stagingUpToQaFromRegister(calledProcessInstance(PROCESS_STAGING, pipeline));
+  }
+
+  private ProcessInstance stagingUpToQaFromRegister(ProcessInstance staging) {
     completeExternalTask(staging, TOPIC_REGISTER_MODEL,
         withVariables(VAR_MODEL_VERSION_ID, MODEL_VERSION, VAR_MODEL_VERSION, "fabry-rf v3"));
     completeExternalTask(staging, TOPIC_DEPLOY_STAGING, null);

@@ -14,5 +14,9 @@
  * <p>A new algorithm is a new type: extend {@code BaseClassifier}, give it a static {@code fit}, its
  * {@link io.medpipe.training.model.ModelProvenance.Details} and an {@link io.medpipe.training.model.Algorithm}
  * constant that {@link io.medpipe.training.model.Classifier#fit} dispatches to.
+ *
+ * <p>Open to other features (a Spring Modulith named interface): serving, the registry and the command line read models
+ * through it.
  */
+@org.springframework.modulith.NamedInterface("model")
 package io.medpipe.training.model;

@@ -2,6 +2,7 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.serving.DeploymentService;
 import io.medpipe.serving.Slot;
 import io.medpipe.signoff.SignOffGate;
@@ -30,7 +31,7 @@ class DeployProductionWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    UUID version = UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID));
+    UUID version = RunContext.from(task).modelVersionId();
     signOffs.requireDeployable(task.getProcessInstanceId(), version);
     try {
       deployments.deploy(Slot.PRODUCTION, version, task.getProcessInstanceId());

@@ -2,10 +2,10 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.serving.DeploymentService;
 import io.medpipe.serving.Slot;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
@@ -24,7 +24,7 @@ class DeployStagingWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    deployments.deploy(Slot.STAGING, UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)), task.getProcessInstanceId());
+    deployments.deploy(Slot.STAGING, RunContext.from(task).modelVersionId(), task.getProcessInstanceId());
     return Map.of();
   }
 }

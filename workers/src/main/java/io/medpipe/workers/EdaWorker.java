@@ -3,8 +3,8 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import io.medpipe.dataset.EdaService;
+import io.medpipe.pipeline.RunContext;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
@@ -23,7 +23,7 @@ class EdaWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    EdaService.Result result = eda.analyse(UUID.fromString(task.getVariable(VAR_SNAPSHOT_ID)), task.getProcessInstanceId());
+    EdaService.Result result = eda.analyse(RunContext.from(task).snapshotId(), task.getProcessInstanceId());
     return Map.of(VAR_EDA_REPORT_ID, result.reportId().toString(),
         VAR_IMBALANCE_RATIO, result.report().imbalanceRatio(),
         VAR_MINORITY_CLASS, result.report().minorityClass(),

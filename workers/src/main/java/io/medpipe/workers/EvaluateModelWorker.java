@@ -3,13 +3,13 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.training.TrainingService;
 import io.medpipe.training.evaluation.BootstrapCi;
 import io.medpipe.training.evaluation.ClassificationMetrics;
 import io.medpipe.training.evaluation.HeldOutEvaluation;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
@@ -33,9 +33,10 @@ class EvaluateModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    HeldOutEvaluation evaluation = training.evaluate(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)));
+    RunContext context = RunContext.from(task);
+    HeldOutEvaluation evaluation = training.evaluate(context.trainingRunId());
     ClassificationMetrics metrics = evaluation.metrics();
-    ClassificationMetrics.PerClass rare = metrics.forClass(task.getVariable(VAR_TARGET_CLASS));
+    ClassificationMetrics.PerClass rare = metrics.forClass(context.targetClass());
     BootstrapCi.ClassIntervals ci = evaluation.target();
     Map<String, Object> variables = new HashMap<>();
     variables.put(VAR_RARE_RECALL, defined(rare.recall()));

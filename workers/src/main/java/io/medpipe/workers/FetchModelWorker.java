@@ -2,6 +2,7 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.registry.ModelRegistry;
 import io.medpipe.registry.ModelVersion;
 import io.medpipe.serving.DeploymentService;
@@ -36,7 +37,7 @@ class FetchModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    UUID versionId = UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID));
+    UUID versionId = RunContext.from(task).modelVersionId();
     signOffs.requireDeployable(task.getProcessInstanceId(), versionId);
     ModelVersion version = registry.get(versionId);
     registry.load(version);

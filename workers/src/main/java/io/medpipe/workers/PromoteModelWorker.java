@@ -2,6 +2,7 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.registry.ModelRegistry;
 import io.medpipe.registry.ModelVersion;
 import io.medpipe.signoff.SignOffGate;
@@ -30,7 +31,7 @@ class PromoteModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    UUID version = UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID));
+    UUID version = RunContext.from(task).modelVersionId();
     String approver = signOffs.requireDeployable(task.getProcessInstanceId(), version).signedBy();
     registry.setStage(version, ModelVersion.Stage.PRODUCTION, approver, task.getProcessInstanceId());
     return Map.of();

@@ -4,6 +4,7 @@ import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.dataset.Snapshot;
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.privacy.PseudonymizationService;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +28,7 @@ class PseudonymizeWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    UUID extractId = UUID.fromString(task.getVariable(VAR_EXTRACT_ID));
+    UUID extractId = RunContext.from(task).extractId();
     Snapshot snapshot = pseudonymization.pseudonymize(extractId, task.getProcessInstanceId());
     return Map.of(VAR_SNAPSHOT_ID, snapshot.id().toString(), VAR_DATASET_HASH, snapshot.contentHash(),
         VAR_ROW_COUNT, snapshot.rowCount(), VAR_CLASS_COUNTS, json.writeValueAsString(snapshot.classCounts()));

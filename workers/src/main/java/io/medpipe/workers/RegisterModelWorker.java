@@ -2,10 +2,10 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.registry.ModelRegistry;
 import io.medpipe.registry.ModelVersion;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
@@ -24,7 +24,7 @@ class RegisterModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    ModelVersion version = registry.register(UUID.fromString(task.getVariable(VAR_TRAINING_RUN_ID)),
+    ModelVersion version = registry.register(RunContext.from(task).trainingRunId(),
         task.getProcessInstanceId());
     return Map.of(VAR_MODEL_VERSION_ID, version.id().toString(), VAR_MODEL_VERSION, version.label());
   }

@@ -2,6 +2,7 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.serving.DeploymentService;
 import io.medpipe.serving.Slot;
 import java.util.Map;
@@ -24,8 +25,8 @@ class RollbackProductionWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) {
-    String previous = task.getVariable(VAR_PREVIOUS_PRODUCTION_VERSION_ID);
-    deployments.restore(Slot.PRODUCTION, previous == null ? null : UUID.fromString(previous), task.getProcessInstanceId());
+    UUID previous = RunContext.from(task).previousProductionVersionId();
+    deployments.restore(Slot.PRODUCTION, previous, task.getProcessInstanceId());
     return Map.of();
   }
 }

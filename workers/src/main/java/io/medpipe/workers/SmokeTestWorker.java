@@ -2,9 +2,9 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.serving.ServingProbe;
 import java.util.Map;
-import java.util.UUID;
 import org.camunda.bpm.client.spring.annotation.ExternalTaskSubscription;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
@@ -23,7 +23,7 @@ class SmokeTestWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    ServingProbe.Report report = probe.smoke(UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID)));
+    ServingProbe.Report report = probe.smoke(RunContext.from(task).modelVersionId());
     if (!report.passed()) {
       String reason = "smoke test failed: " + String.join("; ", report.failures());
       throw new BpmnFailure(ERROR_DEPLOYMENT_FAILED, reason, Map.of(VAR_FAILURE_REASON, reason));

@@ -3,6 +3,7 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.serving.ServingProbe;
 import io.medpipe.signoff.Evidence;
 import io.medpipe.signoff.StagingEvidence;
@@ -33,7 +34,7 @@ class StagingTestsWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    UUID version = UUID.fromString(task.getVariable(VAR_MODEL_VERSION_ID));
+    UUID version = RunContext.from(task).modelVersionId();
     ServingProbe.Report report = probe.staging(version);
     Map<String, Object> variables = Map.of(VAR_STAGING_TESTS_REPORT, json.writeValueAsString(report),
         VAR_STAGING_P99_MS, report.p99Ms());

@@ -2,6 +2,7 @@ package io.medpipe.workers;
 
 import static io.medpipe.pipeline.ProcessConstants.*;
 
+import io.medpipe.pipeline.RunContext;
 import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.TrainingRun;
 import io.medpipe.training.TrainingService;
@@ -31,8 +32,9 @@ class TrainModelWorker extends Worker {
 
   @Override
   Map<String, Object> work(ExternalTask task, ExternalTaskService service) throws Exception {
-    UUID snapshotId = UUID.fromString(task.getVariable(VAR_SNAPSHOT_ID));
-    String target = task.getVariable(VAR_TARGET_CLASS);
+    RunContext context = RunContext.from(task);
+    UUID snapshotId = context.snapshotId();
+    String target = context.targetClass();
     TrainingRun run = withLockExtension(task, service, lock,
         () -> training.train(snapshotId, target, task.getProcessInstanceId()));
     Object selection = run.params().get("selection");
