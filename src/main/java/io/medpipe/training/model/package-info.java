@@ -6,7 +6,7 @@
  * <p>This package owns what a model is made of and how it is kept: the options ({@link
  * io.medpipe.training.model.TrainingOptions}, {@link io.medpipe.training.model.MlpOptions}), the decision rule
  * ({@link io.medpipe.training.model.CostMatrix}), the imputation every type shares, the MLP's input encoding and
- * network, the explanations beside the model they explain (Linear TreeSHAP of a forest in {@code ForestShap}, Smile's
+ * network, the explanations beside the model they explain (Linear TreeSHAP of a forest in {@code TreeShap}, Smile's
  * TreeSHAP of boosting), the typed {@link io.medpipe.training.model.ModelProvenance} written into every artifact, and
  * the artifact format, which still reads every model saved by earlier versions. The calibration a model applies
  * after its algorithm's probabilities is common to all types ({@code BaseClassifier}), not algorithm-specific.
