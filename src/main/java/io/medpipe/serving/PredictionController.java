@@ -11,7 +11,6 @@ import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.ApiKeyFilter;
 import io.medpipe.system.ApiKeys;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
-import io.medpipe.training.model.RandomForestModel;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.UUID;
@@ -106,6 +105,7 @@ class PredictionController {
     return new ModelDescription(new ModelInfo(v.id(), v.name(), v.version()), slot.id(),
         target == null ? null : target.toString(), active.model().features(), active.model().classes(),
         rule.rule(), rule.threshold(), rule.thresholdClass(), rule.description(), rule.costMatrix(),
-        RandomForestModel.SHAP_SCALE, v.metrics());
+        active.model().explanationScale(), v.metrics(), predictions.completenessWeights(active.model()),
+        predictions.minCompleteness());
   }
 }
