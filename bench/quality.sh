@@ -11,6 +11,10 @@ out="${1:?usage: bench/quality.sh OUT_DIR [SEEDS] [TABLES]}"
 seeds="${2:-20}"
 tables="${3:-heart_cleveland,hepatitis,cardiotocography,arrhythmia}"
 data="${MEDPIPE_SHARED_DATA:-$here/../../shared/data}"
+# a copy of the jar, so that a build during the hours of the run cannot swap it under the running seeds
+jar="$out/medpipe.jar"
+[ -f "$jar" ] || cp "$here/target/medpipe.jar" "$jar"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" # as bin/medpipe: XGBoost's OpenMP threads must not spin
 declare -A label=([heart_cleveland]=num [hepatitis]=class [cardiotocography]=class [arrhythmia]=class)
 declare -A folds=([heart_cleveland]=folds_seed42.csv [hepatitis]=folds_seed42.csv
                   [cardiotocography]=folds_grouped_seed42.csv [arrhythmia]=folds_seed42.csv)
@@ -20,7 +24,7 @@ for t in ${tables//,/ }; do
     [ -f "$dir/oof_predictions.csv" ] && continue
     mkdir -p "$dir"
     start=$(date +%s.%N)
-    "$here/bin/medpipe" evaluate --data "$data/$t/$t.csv" --label "${label[$t]}" --folds "$data/$t/${folds[$t]}" \
+    java -jar "$jar" evaluate --data "$data/$t/$t.csv" --label "${label[$t]}" --folds "$data/$t/${folds[$t]}" \
       --seed "$s" --out "$dir" > "$dir/stdout.txt" 2> "$dir/stderr.txt"
     end=$(date +%s.%N)
     printf '%s seed %d: %.1f s, load %s\n' "$t" "$s" "$(echo "$end - $start" | bc)" \
