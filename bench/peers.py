@@ -206,8 +206,60 @@ def write_oof(out, sets, seeds, data_dir):
             sys.stdout.flush()
 
 
+def six_peers(numeric, categorical, seed):
+    """The six configurations of peer_results.md, each behind the same preprocessing."""
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    base = peer_model("HGB_balanced", numeric, categorical, seed).steps[0][1]
+
+    def with_prep(*steps):
+        from sklearn.base import clone
+        return ImbPipeline([("prep", clone(base))] + [(f"s{i}", st) for i, st in enumerate(steps)])
+
+    def smote():
+        return SMOTE(random_state=seed)
+    return {
+        "RF": lambda: with_prep(RandomForestClassifier(n_estimators=TREES, n_jobs=2, random_state=seed)),
+        "RF_balanced": lambda: with_prep(RandomForestClassifier(n_estimators=TREES, class_weight="balanced",
+                                                                n_jobs=2, random_state=seed)),
+        "SMOTE_RF": lambda: with_prep(smote(), RandomForestClassifier(n_estimators=TREES, n_jobs=2,
+                                                                      random_state=seed)),
+        "BRF": lambda: peer_model("BRF", numeric, categorical, seed),
+        "HGB": lambda: with_prep(HistGradientBoostingClassifier(random_state=seed)),
+        "HGB_balanced": lambda: peer_model("HGB_balanced", numeric, categorical, seed),
+    }
+
+
+def time_peers(table, label, folds_out):
+    """Fit seconds of the six peer configurations on 5 stratified folds (seed 42) of a CSV; writes the folds."""
+    from sklearn.model_selection import StratifiedKFold
+    df = pd.read_csv(table)
+    y = df[label].astype(str).to_numpy()
+    x = df.drop(columns=[label])
+    categorical = [c for c in x.columns if x[c].dtype == object]
+    numeric = [c for c in x.columns if c not in categorical]
+    fold = np.zeros(len(y), dtype=int)
+    for f, (_, test) in enumerate(StratifiedKFold(5, shuffle=True, random_state=42).split(x, y)):
+        fold[test] = f
+    pd.DataFrame({"row": np.arange(len(y)), "fold": fold, "class": y}).to_csv(folds_out, index=False)
+    total = 0.0
+    for name, make in six_peers(numeric, categorical, 42).items():
+        seconds = 0.0
+        for f in range(5):
+            train = fold != f
+            model = make()
+            start = time.time()
+            model.fit(x[train], y[train])
+            seconds += time.time() - start
+        total += seconds
+        print(f"{name}: fit {seconds:.1f} s over 5 folds (load {os.getloadavg()[0]:.2f})")
+        sys.stdout.flush()
+    print(f"all six: {total:.1f} s")
+
+
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--time", nargs=3, metavar=("TABLE.csv", "LABEL", "FOLDS_OUT.csv"),
+                        help="time the six peer configurations on 5 stratified folds of a table")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--encoding", choices=["onehot", "ordinal", "both"], default="both")
     parser.add_argument("--oof", help="write the best peer's out-of-fold probabilities of the shared tables here")
@@ -217,6 +269,9 @@ def main():
     warnings.filterwarnings("ignore")
     if args.oof:
         write_oof(args.oof, args.sets.split(","), args.seeds, args.data)
+        return
+    if args.time:
+        time_peers(*args.time)
         return
     print(f"scikit-learn {sklearn.__version__}, imbalanced-learn {imblearn.__version__}; {TREES} trees; "
           f"folds_seed42.csv; model seeds 42..{41 + args.seeds}")
