@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PATIENTS=${1:-20000}
 PORT=${MEDPIPE_BENCH_PORT:-18080}
+# the actuator's management port, away from a medpipe already running on 8081
+MANAGEMENT_PORT=${MEDPIPE_BENCH_MANAGEMENT_PORT:-18081}
 DIR=$(mktemp -d)
 BASE=http://localhost:$PORT
 now() { date +%s.%N; }
@@ -15,7 +17,7 @@ cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && { wait "$PID" 2>/dev
 trap cleanup EXIT
 
 t0=$(now)
-MEDPIPE_PORT=$PORT MEDPIPE_DATA_DIR=$DIR MEDPIPE_COHORT_PATIENTS=$PATIENTS java -jar target/medpipe.jar >"$DIR/app.log" 2>&1 &
+MEDPIPE_PORT=$PORT MEDPIPE_MANAGEMENT_PORT=$MANAGEMENT_PORT MEDPIPE_DATA_DIR=$DIR MEDPIPE_COHORT_PATIENTS=$PATIENTS java -jar target/medpipe.jar >"$DIR/app.log" 2>&1 &
 PID=$!
 until grep -q "External-task workers started" "$DIR/app.log"; do sleep 0.2; kill -0 $PID; done
 echo "start-up incl. first-start cohort of $PATIENTS patients: $(since "$t0") s"

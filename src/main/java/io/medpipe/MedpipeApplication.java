@@ -3,6 +3,7 @@ package io.medpipe;
 import io.medpipe.cli.MedpipeCli;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -12,7 +13,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * profile the same jar runs only the workers against a remote engine; with a command as first argument
  * ({@code pipeline}, {@code tasks}) it is the command line.
  */
-@SpringBootApplication
+// no Spring Security users: API keys (io.medpipe.serving.security) and Camunda's identity service authenticate
+@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @EnableScheduling
 @ConfigurationPropertiesScan
 public class MedpipeApplication {

@@ -19,8 +19,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A patient's name written where it must not be (here: a report stored before the run) makes the phi-scan step
- * fail: the run stops before training with an incident whose message says what kind of identifier leaked where,
- * without repeating it.
+ * fail: the run stops before training with an incident whose message says what kind of identifier leaked where and
+ * what the operator does about it, without repeating it; and the operator can cancel the stopped run (issue 11,
+ * item 5).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 @DirtiesContext
@@ -57,9 +58,18 @@ class PhiLeakStopsTheRunIT {
     }
     assertThat(incident).as("an incident at phi-scan within 3 minutes").isNotNull();
     assertThat(incident.getIncidentMessage()).startsWith("PHI leak: 1 finding(s)").contains("NAME in report")
-        .doesNotContainIgnoringCase((String) patient.get("family_name"));
+        .contains("What to do: a report: redact it or delete it (medpipe.report)")
+        .contains("retry this step", "or cancel the run")
+        .doesNotContainIgnoringCase((String) patient.get("family_name"))
+        .doesNotContainIgnoringCase((String) patient.get("given_name"));
     assertThat(history.createHistoricActivityInstanceQuery().activityId(ProcessConstants.TOPIC_TRAIN_MODEL).count())
         .as("training never started").isZero();
-    runtime.deleteProcessInstanceIfExists(pipeline, "test over", true, true, true, false);
+
+    // the operator cancels the stopped run over the engine REST API, as Cockpit does
+    EngineRest rest = new EngineRest(PORT);
+    assertThat(rest.delete("scientist", "/engine-rest/process-instance/" + pipeline).status()).isEqualTo(403);
+    assertThat(rest.delete("operator", "/engine-rest/process-instance/" + pipeline).status()).isEqualTo(204);
+    assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(pipeline).finished().count())
+        .isEqualTo(1);
   }
 }

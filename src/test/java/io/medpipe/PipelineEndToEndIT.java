@@ -51,6 +51,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class PipelineEndToEndIT {
 
   static final int PORT = TestPorts.free();
+  static final int MANAGEMENT_PORT = TestPorts.free();
   static final String TOKEN = "e2e-webhook-token";
   static final String ADMIN_KEY = "e2e-admin-key-0123456789abcdef";
   static final String SERVICE_KEY = "e2e-service-key-0123456789abcdef";
@@ -61,6 +62,7 @@ class PipelineEndToEndIT {
   static void properties(DynamicPropertyRegistry registry) throws Exception {
     dir = Files.createTempDirectory("medpipe-e2e");
     registry.add("server.port", () -> PORT);
+    registry.add("management.server.port", () -> MANAGEMENT_PORT);
     registry.add("medpipe.data-dir", dir::toString);
     registry.add("medpipe.artifacts.dir", () -> dir.resolve("artifacts").toString());
     registry.add("medpipe.api.admin-key", () -> ADMIN_KEY);
@@ -422,7 +424,8 @@ class PipelineEndToEndIT {
   @Test
   @Order(15)
   void noAcknowledgedPredictionIsLostWhenTheApiNodeIsKilledDuringABurst() throws Exception {
-    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
+        ADMIN_KEY, SERVICE_KEY, "commit",
         validRequest(null));
     try {
       List<String> acknowledged = burst.runUntilAcknowledged(300);
@@ -440,7 +443,8 @@ class PipelineEndToEndIT {
   @Test
   @Order(16)
   void aGracefulShutdownWritesEveryQueuedPredictionEvenWhenAsync() throws Exception {
-    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "async",
+    Burst burst = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
+        ADMIN_KEY, SERVICE_KEY, "async",
         validRequest(null));
     try {
       List<String> acknowledged = burst.runUntilAcknowledged(300);
@@ -471,13 +475,14 @@ class PipelineEndToEndIT {
     String scenarios = System.getProperty("medpipe.loadgen.scenarios", "all");
     if (Boolean.parseBoolean(System.getProperty("medpipe.loadgen.thisJvm", "true"))) {
       System.out.println("== against this JVM (engine, workers, API and the load generator in one process)");
-      new LoadGenerator(base, SERVICE_KEY).run(seconds, rate, scenarios);
+      new LoadGenerator(base, SERVICE_KEY, "http://localhost:" + MANAGEMENT_PORT).run(seconds, rate, scenarios);
     }
     String[] nodeJvms = System.getProperty("medpipe.loadgen.nodeJvm", PredictionBurst.API_NODE_JVM).split("\\|");
     for (int n = 0; n < nodeJvms.length; n++) {
       List<String> options = List.of(nodeJvms[n].trim().split("\\s+"));
       // an API-only node in its own JVM, as deployed behind a load balancer
-      Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), ADMIN_KEY, SERVICE_KEY, "commit",
+      Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
+        ADMIN_KEY, SERVICE_KEY, "commit",
           validRequest(null), options, "loadgen-" + n);
       try {
         // the load generator in a small JVM of its own: inside this one (engine, workers, a multi-GB heap) its own
@@ -487,7 +492,8 @@ class PipelineEndToEndIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process generator = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
             System.getProperty("java.class.path"), LoadGenerator.class.getName(), node.url(), SERVICE_KEY,
-            String.valueOf(seconds), String.valueOf(rate), scenarios).redirectErrorStream(true).start();
+            String.valueOf(seconds), String.valueOf(rate), scenarios, node.metricsUrl()).redirectErrorStream(true)
+            .start();
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(generator.getInputStream(),
             StandardCharsets.UTF_8))) {
           lines.lines().forEach(System.out::println);

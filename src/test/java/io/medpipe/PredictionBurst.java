@@ -28,7 +28,7 @@ final class PredictionBurst {
 
   private PredictionBurst() {}
 
-  record Burst(Process node, String url, String serviceKey, String requestPrefix, String body) {
+  record Burst(Process node, String url, String metricsUrl, String serviceKey, String requestPrefix, String body) {
 
     /** Four clients send predictions until at least {@code n} are acknowledged; the burst keeps going after. */
     List<String> runUntilAcknowledged(int n) throws Exception {
@@ -122,9 +122,11 @@ final class PredictionBurst {
   static final String API_NODE_JVM = "-Xmx512m";
 
   /** Starts an API-only node on the given database and waits until it serves the production model. */
-  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
+                                 String durability,
                                  String body) throws Exception {
-    return againstNewApiNode(dir, jdbcUrl, adminKey, serviceKey, durability, body, List.of(API_NODE_JVM.split(" ")),
+    return againstNewApiNode(dir, jdbcUrl, password, adminKey, serviceKey, durability, body,
+        List.of(API_NODE_JVM.split(" ")),
         durability);
   }
 
@@ -132,13 +134,15 @@ final class PredictionBurst {
    * Starts an API-only node with these JVM options; its log is {@code <dir>/api-node-<label>.log}, its GC and
    * safepoint log {@code target/api-node-<label>-gc.log}.
    */
-  static Burst againstNewApiNode(Path dir, String jdbcUrl, String adminKey, String serviceKey, String durability,
+  static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
+                                 String durability,
                                  String body, List<String> jvmOptions, String label) throws Exception {
     File jar = new File("target/medpipe.jar");
     if (!jar.exists()) {
       throw new IllegalStateException("the packaged jar is missing (failsafe runs after package)");
     }
     int port = TestPorts.free();
+    int managementPort = TestPorts.free();
     String java = ProcessHandle.current().info().command().orElse("java");
     // GC and safepoint pauses of the node land in target/ so that latency tails can be matched against them
     String gcLog = new File("target/api-node-" + label + "-gc.log").getAbsolutePath();
@@ -151,9 +155,10 @@ final class PredictionBurst {
     env.put("MEDPIPE_SERVING_ENABLED", "true"); // ... but this node serves predictions
     env.put("MEDPIPE_WORKERS_ENABLED", "false");
     env.put("MEDPIPE_PORT", String.valueOf(port));
+    env.put("MEDPIPE_MANAGEMENT_PORT", String.valueOf(managementPort));
     env.put("MEDPIPE_DB_URL", jdbcUrl);
     env.put("MEDPIPE_DB_USER", "postgres");
-    env.put("MEDPIPE_DB_PASSWORD", "postgres");
+    env.put("MEDPIPE_DB_PASSWORD", password);
     env.put("MEDPIPE_WORKER_PASSWORD", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_PSEUDONYM_KEY", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_API_ADMIN_KEY", adminKey);
@@ -185,7 +190,9 @@ final class PredictionBurst {
       }
       Thread.sleep(500);
     }
-    return new Burst(node, url, serviceKey, "burst-" + durability + "-" + UUID.randomUUID().toString().substring(0, 8)
-        + "-", body);
+    // letters only: a request id with digit runs or years looks like an identifier and is refused
+    String tag = UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+    return new Burst(node, url, "http://localhost:" + managementPort, serviceKey,
+        "burst-" + durability + "-" + tag.substring(0, Math.min(8, tag.length())) + "-", body);
   }
 }

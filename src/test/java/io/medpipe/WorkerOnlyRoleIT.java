@@ -98,11 +98,12 @@ class WorkerOnlyRoleIT {
     Map<String, String> env = pb.environment();
     env.put("SPRING_PROFILES_ACTIVE", "worker");
     env.put("MEDPIPE_PORT", String.valueOf(TestPorts.free()));
+    env.put("MEDPIPE_MANAGEMENT_PORT", String.valueOf(TestPorts.free()));
     env.put("MEDPIPE_ENGINE_URL", "http://localhost:" + PORT + "/engine-rest");
     env.put("MEDPIPE_SERVING_URL", "http://localhost:" + PORT);
     env.put("MEDPIPE_DB_URL", database.jdbcUrl());
     env.put("MEDPIPE_DB_USER", "postgres");
-    env.put("MEDPIPE_DB_PASSWORD", "postgres");
+    env.put("MEDPIPE_DB_PASSWORD", database.password());
     env.put("MEDPIPE_WORKER_PASSWORD", WORKER_PASSWORD);
     env.put("MEDPIPE_PSEUDONYM_KEY", PSEUDONYM_KEY);
     env.put("MEDPIPE_WORKER_ID", WORKER_ID);

@@ -7,7 +7,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Serves the pipeline's reports (aggregates only, no row-level data) to reviewers, linked from the task forms. */
+/**
+ * Serves the pipeline's reports (aggregates only, no row-level data) to reviewers, linked from the task forms.
+ * Callers need an admin API key or a Camunda web app login of a medpipe group (io.medpipe.serving.security.ApiRoutes).
+ */
 @RestController
 class ReportController {
 

@@ -7,17 +7,19 @@ import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.form.validator.FormFieldValidationException;
 import org.camunda.bpm.engine.impl.interceptor.Command;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 
 /**
  * A process engine plugin that lets a listener refuse a request the way a service call does: the engine wraps
  * every exception a task listener throws in a plain {@link ProcessEngineException} (ENGINE-03051), which the REST
- * API answers with HTTP 500. This plugin rethrows a wrapped {@link BadUserRequestException} (HTTP 400) or
+ * API answers with HTTP 500. This plugin rethrows a wrapped {@link FormFieldValidationException} (the REST API's
+ * task completion answers it with HTTP 400), {@link BadUserRequestException} (400 elsewhere) or
  * {@link AuthorizationException} (HTTP 403) as itself, after the transaction has been rolled back.
  *
- * <p>{@link ReviewDecision} and {@link FourEyesRule} rely on it. Register it with the engine: as a
- * {@code ProcessEnginePlugin} bean under Spring Boot, in {@code processEnginePlugins} in camunda.cfg.xml.
+ * <p>The sign-off listeners (io.medpipe.signoff) rely on it. Register it with the engine: as a
+ * {@code ProcessEnginePlugin} bean under Spring Boot, in the plugin list of a plain engine configuration.
  */
 public class ListenerRefusalPlugin extends AbstractProcessEnginePlugin {
 
@@ -54,7 +56,8 @@ public class ListenerRefusalPlugin extends AbstractProcessEnginePlugin {
       while (current != null && current.getClass() == ProcessEngineException.class) {
         current = current.getCause();
       }
-      if (current instanceof BadUserRequestException || current instanceof AuthorizationException) {
+      if (current instanceof BadUserRequestException || current instanceof AuthorizationException
+          || current instanceof FormFieldValidationException) {
         return (ProcessEngineException) current;
       }
       return exception;

@@ -53,6 +53,8 @@ public final class ProcessConstants {
   public static final String GROUP_OPERATORS = "operators";
   /** Technical group of the external-task workers' own user. */
   public static final String GROUP_WORKERS = "medpipe-workers";
+  /** Camunda's administrators: bypass authorizations, yet sign nothing unless also in the task's group. */
+  public static final String GROUP_CAMUNDA_ADMIN = "camunda-admin";
 
   // Process variables: references, never payloads
   public static final String VAR_TRIGGER = "trigger";                     // manual | schedule | alert
@@ -93,13 +95,18 @@ public final class ProcessConstants {
   public static final String VAR_MODEL_VERSION = "modelVersion";          // human label, e.g. fabry-rf v3
   public static final String VAR_STAGING_TESTS_REPORT = "stagingTestsReport"; // JSON string
   public static final String VAR_STAGING_P99_MS = "stagingP99Ms";
+  /** The evidence record the sign-off forms show (GET /api/v1/evidence/{id}), written by staging-tests. */
+  public static final String VAR_EVIDENCE_ID = "evidenceId";
   public static final String VAR_QA_DECISION = "qaDecision";              // approve | reject
   public static final String VAR_QA_COMMENT = "qaComment";
-  public static final String VAR_QA_REVIEWER = "qaReviewer";
   public static final String VAR_STAGING_OUTCOME = "stagingOutcome";      // approved | rejected | tests-failed
   public static final String VAR_DEPLOY_DECISION = "deployDecision";      // approve | refuse
   public static final String VAR_DEPLOY_COMMENT = "deployComment";
-  public static final String VAR_DEPLOY_APPROVER = "deployApprover";
+  /**
+   * Transient (never stored, so never editable): whether the run holds a valid medical QA sign-off when its
+   * production deployment is approved; the gateway after the approval sends the run back to medical QA if not.
+   */
+  public static final String VAR_MEDICAL_QA_VALID = "medicalQaValid";
   public static final String VAR_PREVIOUS_PRODUCTION_VERSION_ID = "previousProductionVersionId";
   public static final String VAR_PRODUCTION_OUTCOME = "productionOutcome"; // deployed | refused | rolled-back
   public static final String VAR_FAILURE_REASON = "failureReason";
@@ -117,4 +124,5 @@ public final class ProcessConstants {
   public static final String OUTCOME_DEPLOYED = "deployed";
   public static final String OUTCOME_REFUSED = "refused";
   public static final String OUTCOME_ROLLED_BACK = "rolled-back";
+  // productionOutcome "rejected": sent back to medical QA from production (a void sign-off) and rejected there
 }

@@ -55,14 +55,65 @@ public class PhiScanService {
       return leaks.isEmpty();
     }
 
-    /** A readable one-line summary for an incident: kinds and places only. */
+    /**
+     * A readable summary for an incident: what kind of place holds an identifier, what the operator does about each
+     * kind (redact, purge, re-run), and the findings by kind and place. Never the value found.
+     */
     public String summary() {
       if (leaks.isEmpty()) {
         return "no identifier of " + patients + " patients found in " + places + " places";
       }
+      java.util.Set<Place> kinds = new java.util.LinkedHashSet<>();
+      leaks.forEach(l -> kinds.add(Place.of(l.where())));
       List<String> first = leaks.stream().limit(10).map(PhiLeakScanner.Leak::toString).toList();
-      return "PHI leak: " + leaks.size() + " finding(s) of patient identifiers outside the EHR: "
+      // the advice first: an incident message is cut at its end when it is long
+      String summary = "PHI leak: " + leaks.size() + " finding(s) of patient identifiers outside the EHR. What to do: "
+          + String.join("; ", kinds.stream().map(Place::action).toList())
+          + "; then retry this step (Cockpit, the incident's Retry) to scan again, or cancel the run. Found: "
           + String.join("; ", first) + (leaks.size() > 10 ? "; ..." : "");
+      if (leaks.stream().anyMatch(l -> l.where().startsWith("prediction log"))) {
+        // the one place a client, not medpipe, can put an identifier: say how to remove it
+        summary += ". The prediction log holds an identifier a client sent: find the records (GET /api/v1/predictions)"
+            + " and redact them (POST /api/v1/admin/predictions/redactions, admin key), then retry this step";
+      }
+      return summary;
+    }
+  }
+
+  /** The kinds of place the scan searches, each with what an operator does about an identifier found there. */
+  enum Place {
+    SNAPSHOT("snapshot", "a snapshot: delete it (medpipe.dataset_snapshot; its rows and notes go with it), the next"
+        + " run extracts a new one"),
+    REPORT("report", "a report: redact it or delete it (medpipe.report)"),
+    TRAINING_RUN("training run", "a training run: purge its stored parameters and metrics (medpipe.training_run)"),
+    MODEL_VERSION("model version", "a model version: reject it (registry stage REJECTED) and remove the identifier at"
+        + " its source (data or feature spec), then train again"),
+    PREDICTION_LOG("prediction log", "the prediction log: redact the records (the API's admin redaction,"
+        + " docs/security-api.md) or purge them"),
+    PROCESS_VARIABLES("process variables", "process history: delete the history of the run that holds it (Cockpit)"),
+    ARTIFACT("artifact", "an artifact file: delete it"),
+    LOG("log", "a log file: rotate it and delete the old file"),
+    OTHER("", "the named place: redact or purge it");
+
+    private final String prefix;
+    private final String action;
+
+    Place(String prefix, String action) {
+      this.prefix = prefix;
+      this.action = action;
+    }
+
+    String action() {
+      return action;
+    }
+
+    static Place of(String where) {
+      for (Place p : values()) {
+        if (!p.prefix.isEmpty() && where.startsWith(p.prefix)) {
+          return p;
+        }
+      }
+      return OTHER;
     }
   }
 
@@ -105,8 +156,9 @@ public class PhiScanService {
         + " FROM medpipe.model_version", rs -> {
           place(scanner, leaks, places, "model version " + rs.getString(1), rs.getString(2));
         });
-    chunks(scanner, leaks, places, "prediction log", "SELECT concat_ws(' ', features::text, patient_ref, client_id,"
-        + " predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log ORDER BY created_at");
+    chunks(scanner, leaks, places, "prediction log", "SELECT concat_ws(' ', features::text, patient_ref, request_id,"
+        + " client_id, predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log"
+        + " ORDER BY created_at");
     try {
       chunks(scanner, leaks, places, "process variables", "SELECT concat_ws(' ', name_, text_, text2_)"
           + " FROM act_hi_varinst WHERE text_ IS NOT NULL OR text2_ IS NOT NULL");

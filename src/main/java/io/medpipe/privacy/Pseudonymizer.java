@@ -44,6 +44,23 @@ public final class Pseudonymizer {
     }
   }
 
+  /**
+   * The only form in which a patient reference sent to the prediction API is stored: HMAC-SHA256(key, "api-ref:" +
+   * reference), 128 bits, prefixed {@code r-}. Keyed, so the raw reference cannot be recovered by hashing guesses;
+   * stable, so the same reference finds its predictions again (feedback, redaction); in its own domain, so it never
+   * equals the snapshots' pseudonym of the same identifier.
+   */
+  public String apiReference(String presented) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      byte[] digest = mac.doFinal(("api-ref:" + presented).getBytes(StandardCharsets.UTF_8));
+      return "r-" + HexFormat.of().formatHex(digest, 0, PSEUDONYM_BYTES);
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
   /** Largest date shift in days either way: dates stay in their season's neighbourhood, intervals are kept. */
   public static final int MAX_SHIFT_DAYS = 182;
 

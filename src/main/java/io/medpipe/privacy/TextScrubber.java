@@ -88,6 +88,22 @@ public final class TextScrubber {
     return text.toLowerCase(java.util.Locale.ROOT).contains(longest.toLowerCase(java.util.Locale.ROOT));
   }
 
+  /**
+   * The placeholder of the first identifier pattern the text matches (e.g. {@code [PHONE]}), or empty: for refusing
+   * input that must not carry an identifier, rather than scrubbing it.
+   */
+  public static java.util.Optional<String> identifierKind(String text) {
+    if (text == null || text.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    for (Rule rule : RULES) {
+      if (rule.pattern().matcher(text).find()) {
+        return java.util.Optional.of(rule.placeholder());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The patterns only (no dictionary), for text of unknown patients. */
   public static String scrub(String text) {
     return scrub(text, null);

@@ -3,6 +3,7 @@ package io.medpipe.registry;
 
 import io.medpipe.system.ApiProblems.NotFoundException;
 import io.medpipe.training.TrainingRuns;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -11,7 +12,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Read access to the registry for reviewers and auditors: a version's lineage, metrics and stage history. */
+/**
+ * Read access to the registry for reviewers and auditors: a version's lineage, metrics and stage history. Callers need
+ * an admin API key or a Camunda web app login of a medpipe group (io.medpipe.serving.security.ApiRoutes).
+ */
 @RestController
 class ModelController {
 
@@ -39,11 +43,27 @@ class ModelController {
         .orElseThrow(() -> new NotFoundException("model version " + id + " has no model card (not evaluated)"));
   }
 
+  /**
+   * A version as reviewers and auditors see it: ids, checksums and lineage, never where the artifact is stored (a
+   * server path or bucket says nothing to a reviewer and much to an attacker); the artifact is named by its SHA-256.
+   */
+  record VersionRecord(UUID id, String name, int version, UUID trainingRunId, UUID snapshotId, String datasetHash,
+                       String algorithm, Map<String, Object> params, Map<String, Object> metrics,
+                       String artifactSha256, String gitCommit, String processInstanceId, OffsetDateTime createdAt,
+                       ModelVersion.Stage stage) {
+
+    static VersionRecord of(ModelVersion v) {
+      return new VersionRecord(v.id(), v.name(), v.version(), v.trainingRunId(), v.snapshotId(), v.datasetHash(),
+          v.algorithm(), v.params(), v.metrics(), v.artifactSha256(), v.gitCommit(), v.processInstanceId(),
+          v.createdAt(), v.stage());
+    }
+  }
+
   @GetMapping("/api/v1/models/{id}")
   Map<String, Object> version(@PathVariable UUID id) {
     ModelVersion version = registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("version", version);
+    body.put("version", VersionRecord.of(version));
     body.put("label", version.label());
     body.put("stageHistory", registry.history(id));
     return body;

@@ -37,7 +37,7 @@ public class PredictionAudit {
   public record RecordedPrediction(UUID id, Instant createdAt, String slot, UUID modelVersionId, String requestId,
                                    String patientRef, Map<String, Object> features, String predictedClass,
                                    Map<String, Double> probabilities, Object explanation, double latencyMs,
-                                   String clientId, Feedback feedback) {}
+                                   String clientId, Feedback feedback, UUID redactionId) {}
 
   public record Feedback(String verdict, String confirmedClass, Instant at, String clientId) {}
 
@@ -110,7 +110,7 @@ public class PredictionAudit {
     List<RecordedPrediction> items = jdbc.query("""
         SELECT p.id, p.created_at, p.slot, p.model_version_id, p.request_id, p.patient_ref, p.features::text,
                p.predicted_class, p.probabilities::text, p.explanation::text, p.latency_ms, p.client_id,
-               fb.verdict, fb.confirmed_class, fb.created_at AS fb_at, fb.client_id AS fb_client
+               fb.verdict, fb.confirmed_class, fb.created_at AS fb_at, fb.client_id AS fb_client, p.redaction_id
         FROM medpipe.prediction_log p
         LEFT JOIN LATERAL (SELECT * FROM medpipe.prediction_feedback x WHERE x.prediction_id = p.id
                            ORDER BY x.created_at DESC LIMIT 1) fb ON true""" + where
@@ -121,7 +121,7 @@ public class PredictionAudit {
             json.read(rs.getString(9), new TypeReference<Map<String, Double>>() {}),
             json.read(rs.getString(10), new TypeReference<Object>() {}), rs.getDouble(11), rs.getString(12),
             rs.getString(13) == null ? null : new Feedback(rs.getString(13), rs.getString(14),
-                rs.getTimestamp(15).toInstant(), rs.getString(16))),
+                rs.getTimestamp(15).toInstant(), rs.getString(16)), rs.getObject(17, UUID.class)),
         pageArgs.toArray());
     return new Page(page, size, total == null ? 0 : total, items);
   }

@@ -8,11 +8,10 @@ import io.medpipe.serving.PredictionApi.ModelDescription;
 import io.medpipe.serving.PredictionApi.ModelInfo;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
-import io.medpipe.system.ApiKeyFilter;
-import io.medpipe.system.ApiKeys;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
-import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
@@ -25,8 +24,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The prediction API: production under {@code /api/v1}, staging under {@code /api/v1/staging}; feedback and the
- * audit query of the prediction record. Authentication and roles: {@link ApiKeyFilter}.
+ * The prediction API: production under {@code /api/v1}, staging under {@code /api/v1/staging}; feedback, the audit
+ * query and the redaction of the prediction record. Authentication and roles: {@code io.medpipe.serving.security}
+ * (the caller's {@link Principal} is the API key's client id).
  */
 @RestController
 @ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
@@ -35,35 +35,38 @@ class PredictionController {
   private final PredictionService predictions;
   private final PredictionAudit audit;
   private final ModelSlots slots;
+  private final PredictionRedactions redactions;
 
-  PredictionController(PredictionService predictions, PredictionAudit audit, ModelSlots slots) {
+  PredictionController(PredictionService predictions, PredictionAudit audit, ModelSlots slots,
+                       PredictionRedactions redactions) {
     this.predictions = predictions;
     this.audit = audit;
     this.slots = slots;
+    this.redactions = redactions;
   }
 
   @PostMapping(path = "/api/v1/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predict(@RequestBody PredictionRequest request,
-                        @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
-    return predictions.predict(Slot.PRODUCTION, request, client(http), explain);
+                        @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+    return predictions.predict(Slot.PRODUCTION, request, client(caller), explain);
   }
 
   @PostMapping(path = "/api/v1/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
   BatchResponse predictBatch(@RequestBody BatchRequest request,
-                    @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
-    return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(http), explain));
+                    @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+    return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(caller), explain));
   }
 
   @PostMapping(path = "/api/v1/staging/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predictStaging(@RequestBody PredictionRequest request,
-                        @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
-    return predictions.predict(Slot.STAGING, request, client(http), explain);
+                        @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+    return predictions.predict(Slot.STAGING, request, client(caller), explain);
   }
 
   @PostMapping(path = "/api/v1/staging/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
   BatchResponse predictStagingBatch(@RequestBody BatchRequest request,
-                    @RequestParam(defaultValue = "true") boolean explain, HttpServletRequest http) {
-    return new BatchResponse(predictions.predictBatch(Slot.STAGING, request.requests(), client(http), explain));
+                    @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+    return new BatchResponse(predictions.predictBatch(Slot.STAGING, request.requests(), client(caller), explain));
   }
 
   @GetMapping("/api/v1/model")
@@ -78,8 +81,8 @@ class PredictionController {
 
   @PostMapping(path = "/api/v1/feedback", consumes = MediaType.APPLICATION_JSON_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
-  FeedbackResponse feedback(@RequestBody FeedbackRequest request, HttpServletRequest http) {
-    return audit.feedback(request, client(http));
+  FeedbackResponse feedback(@RequestBody FeedbackRequest request, Principal caller) {
+    return audit.feedback(request, client(caller));
   }
 
   @GetMapping("/api/v1/predictions")
@@ -91,9 +94,24 @@ class PredictionController {
     return audit.query(from, to, modelVersion, page, size);
   }
 
-  private static String client(HttpServletRequest http) {
-    Object client = http.getAttribute(ApiKeyFilter.CLIENT);
-    return client instanceof ApiKeys.Client c ? c.clientId() : null;
+  /**
+   * Removes the patient reference and request id of recorded predictions (e.g. a client sent an identifier there);
+   * audited: who, when, why and how many.
+   */
+  @PostMapping(path = "/api/v1/admin/predictions/redactions", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
+  PredictionRedactions.Redaction redact(@RequestBody PredictionRedactions.Request request, Principal caller) {
+    return redactions.redact(request, client(caller));
+  }
+
+  /** The redactions made so far, newest first. */
+  @GetMapping("/api/v1/admin/predictions/redactions")
+  List<PredictionRedactions.Redaction> redactions() {
+    return redactions.list();
+  }
+
+  private static String client(Principal caller) {
+    return caller == null ? null : caller.getName();
   }
 
   private ModelDescription describe(Slot slot) {

@@ -1,6 +1,8 @@
 package io.medpipe.serving;
 
 import io.medpipe.dataset.Feature;
+import io.medpipe.privacy.IdentifierShapes;
+import io.medpipe.privacy.Pseudonymizer;
 import io.medpipe.serving.PredictionApi.Contribution;
 import io.medpipe.serving.PredictionApi.ModelInfo;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
@@ -43,9 +45,13 @@ public class PredictionService {
   private static final Pattern PATIENT_REF = Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9_.:-]{8,80}");
   /** A client request id: a token, never free text (free text can carry a name). */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
+  private static final String NEVER_AN_IDENTIFIER = "; send a pseudonymous token, never a record number, date, name "
+      + "or contact detail";
 
   private final ModelSlots slots;
   private final PredictionRecorder recorder;
+  /** Turns a client's patient reference into the keyed HMAC that is stored instead (medpipe.privacy.pseudonym-key). */
+  private final Pseudonymizer references;
   private final int topFeatures;
   private final int maxBatch;
   /** Below this input completeness the API makes no automated decision ({@link InputCompleteness}). */
@@ -65,6 +71,7 @@ public class PredictionService {
     }
     this.slots = slots;
     this.recorder = recorder;
+    this.references = new Pseudonymizer(properties.privacy().referenceKey());
     this.meters = meters;
     this.minCompleteness = minCompleteness;
     this.topFeatures = properties.serving().topFeatures();
@@ -119,9 +126,15 @@ public class PredictionService {
       if (request.patientRef() != null && !PATIENT_REF.matcher(request.patientRef()).matches()) {
         problems.add(new FieldProblem(prefix + "patientRef", "must be a pseudonymous reference (8-80 letters, "
             + "digits, '_.:-', at least one letter), never an identifier"));
+      } else if (request.patientRef() != null) {
+        IdentifierShapes.kind(request.patientRef()).ifPresent(kind -> problems.add(new FieldProblem(
+            prefix + "patientRef", "looks like " + kind + NEVER_AN_IDENTIFIER)));
       }
       if (request.requestId() != null && !REQUEST_ID.matcher(request.requestId()).matches()) {
         problems.add(new FieldProblem(prefix + "requestId", "must be 1-100 letters, digits or '_.:-'"));
+      } else if (request.requestId() != null) {
+        IdentifierShapes.kind(request.requestId()).ifPresent(kind -> problems.add(new FieldProblem(
+            prefix + "requestId", "looks like " + kind + NEVER_AN_IDENTIFIER)));
       }
       try {
         encoded.add(RequestEncoder.encode(model.features(), request.features()));
@@ -143,7 +156,10 @@ public class PredictionService {
       PredictionResponse r = predictOne(model, info, rule, completeness, slot, requests.get(i), encoded.get(i), start,
           explain);
       responses.add(r);
-      entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), requests.get(i).patientRef(), clientId, now));
+      String ref = requests.get(i).patientRef();
+      // the reference as sent is never stored: only its keyed HMAC (pseudonymous by construction)
+      entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), ref == null ? null : references.apiReference(ref),
+          clientId, now));
     }
     recorder.record(entries); // acknowledged only once recorded (durability COMMIT) or queued (ASYNC)
     (prefixFormat.isEmpty() ? singleTimers : batchTimers).get(slot).record(System.nanoTime() - start,

@@ -21,8 +21,9 @@ class DatabaseConfiguration {
 
   @Bean(destroyMethod = "close")
   EmbeddedDatabase embeddedDatabase(@Value("${medpipe.db.embedded-dir:./data/postgres}") String dataDir,
-                                    @Value("${medpipe.db.embedded-port:0}") int port) throws Exception {
-    return EmbeddedDatabase.start(dataDir, port);
+                                    @Value("${medpipe.db.embedded-port:0}") int port,
+                                    @Value("${medpipe.db.embedded-password}") String password) throws Exception {
+    return EmbeddedDatabase.start(dataDir, port, password);
   }
 
   @Bean
@@ -31,8 +32,8 @@ class DatabaseConfiguration {
   HikariDataSource dataSource(EmbeddedDatabase database, DataSourceProperties properties) {
     HikariDataSource ds = new HikariDataSource();
     ds.setJdbcUrl(database.jdbcUrl());
-    ds.setUsername("postgres");
-    ds.setPassword("postgres");
+    ds.setUsername(database.user());
+    ds.setPassword(database.password());
     ds.setPoolName("medpipe-embedded");
     return ds;
   }

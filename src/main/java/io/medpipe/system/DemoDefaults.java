@@ -3,7 +3,9 @@ package io.medpipe.system;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -19,10 +21,12 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Supplies the secrets of the embedded demo mode and refuses to start a real deployment without them.
  *
- * <p>Demo mode is the zero-install default: no external database configured. There, the pseudonymisation key
- * the webhook token and the API's admin and service keys are generated once and kept in files under the data directory (so pseudonyms stay stable
- * across restarts), and the worker's engine password is generated per start. With an external database every
- * secret must come from the environment; a missing one stops the start with a message naming it.
+ * <p>Demo mode is the zero-install default: no external database configured. There, the pseudonymisation key, the
+ * patient-reference key, the
+ * webhook token, the API's admin and service keys and the embedded PostgreSQL's password are generated once and kept
+ * in owner-only files under the data directory (so pseudonyms stay stable across restarts), and the worker's engine
+ * password is generated per start. With an external database every secret must come from the environment; a missing
+ * one stops the start with a message naming it.
  */
 public class DemoDefaults implements EnvironmentPostProcessor {
 
@@ -36,6 +40,10 @@ public class DemoDefaults implements EnvironmentPostProcessor {
     List<String> missing = new ArrayList<>();
     String dataDir = env.getProperty("medpipe.data-dir", "./data");
 
+    if (demo) {
+      // the embedded server's superuser password (scram): no local process logs in without it
+      generated.put("medpipe.db.embedded-password", secretFile(Path.of(dataDir, "postgres.password")));
+    }
     require(env, demo, "medpipe.worker.password", "MEDPIPE_WORKER_PASSWORD", missing,
         () -> generated.put("medpipe.worker.password", randomHex(16)));
     require(env, demo, "medpipe.privacy.pseudonym-key", "MEDPIPE_PSEUDONYM_KEY", missing,
@@ -45,6 +53,9 @@ public class DemoDefaults implements EnvironmentPostProcessor {
     require(env, demo, "medpipe.api.service-key", "MEDPIPE_API_SERVICE_KEY", missing,
         () -> generated.put("medpipe.api.service-key", secretFile(Path.of(dataDir, "api-service.key"))));
     if (serving) {
+      // patient references of the prediction record: one key for every API node, kept apart from the pseudonym key
+      require(env, demo, "medpipe.privacy.reference-key", "MEDPIPE_REFERENCE_KEY", missing,
+          () -> generated.put("medpipe.privacy.reference-key", secretFile(Path.of(dataDir, "reference.key"))));
       require(env, demo, "medpipe.api.admin-key", "MEDPIPE_API_ADMIN_KEY", missing,
           () -> generated.put("medpipe.api.admin-key", secretFile(Path.of(dataDir, "api-admin.key"))));
     }
@@ -79,6 +90,8 @@ public class DemoDefaults implements EnvironmentPostProcessor {
   static String secretFile(Path file) {
     try {
       if (Files.exists(file)) {
+        // a file from an older medpipe may have been created readable by others
+        OwnerOnlyFiles.restrict(file, false);
         return Files.readString(file).trim();
       }
       Files.createDirectories(file.toAbsolutePath().getParent());
@@ -94,6 +107,13 @@ public class DemoDefaults implements EnvironmentPostProcessor {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create secret file " + file, e);
     }
+  }
+
+  /** The attribute of a file only its owner may read and write; none where the file system has no POSIX modes. */
+  static FileAttribute<?>[] ownerOnlyFile() {
+    return FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+        : new FileAttribute<?>[0];
   }
 
   static String randomHex(int bytes) {

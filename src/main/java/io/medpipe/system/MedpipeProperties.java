@@ -41,8 +41,13 @@ public record MedpipeProperties(
                        @DefaultValue("2") @Min(0) int retries,
                        @DefaultValue("PT10S") @NotNull Duration retryDelay) {}
 
-  /** The pseudonymisation key: HMAC-SHA256 secret, different per deployment, never logged. */
-  public record Privacy(String pseudonymKey) {}
+  /**
+   * The pseudonymisation key (HMAC-SHA256 secret of snapshot pseudonyms, engine and workers only) and the reference
+   * key (HMAC secret of the patient references the prediction API stores, shared by every node that serves the API).
+   * Two keys, so that an API node, which never pseudonymises the EHR, cannot compute a snapshot's pseudonym from a
+   * hospital identifier. Both differ per deployment and are never logged.
+   */
+  public record Privacy(String pseudonymKey, String referenceKey) {}
 
   /** The Alertmanager webhook's bearer token. */
   public record Webhook(String token) {}

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:$(cat target/cp.txt) io.medpipe.bench.LoadGenerator \
- *     http://localhost:8080 "$(cat data/api-admin.key)" [seconds-per-scenario] [rate] [all|fixed-rate]
+ *     http://localhost:8080 "$(cat data/api-admin.key)" [seconds-per-scenario] [rate] [all|fixed-rate] \
+ *     [management-url, default http://localhost:8081]
  * </pre>
  */
 public final class LoadGenerator {
@@ -45,22 +46,32 @@ public final class LoadGenerator {
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String key;
+  /** Where the actuator answers: medpipe's management port (8081 by default, this host only). */
+  private final String metricsBase;
   private final StallMeter stalls = new StallMeter();
 
+  /** Against a medpipe whose actuator is on the default management port of the same host. */
   public LoadGenerator(String base, String key) {
+    this(base, key, URI.create(base).getScheme() + "://" + URI.create(base).getHost() + ":8081");
+  }
+
+  public LoadGenerator(String base, String key, String metricsBase) {
     this.base = base.replaceAll("/+$", "");
     this.key = key;
+    this.metricsBase = metricsBase.replaceAll("/+$", "");
   }
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       System.err.println("usage: LoadGenerator <base-url> <api-key> [seconds-per-scenario=20] [rate=200] "
-          + "[all|fixed-rate]");
+          + "[all|fixed-rate] [management-url=http://<host>:8081]");
       System.exit(2);
     }
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int rate = args.length > 3 ? Integer.parseInt(args[3]) : 200;
-    new LoadGenerator(args[0], args[1]).run(seconds, rate, args.length > 4 ? args[4] : "all");
+    LoadGenerator generator = args.length > 5 ? new LoadGenerator(args[0], args[1], args[5])
+        : new LoadGenerator(args[0], args[1]);
+    generator.run(seconds, rate, args.length > 4 ? args[4] : "all");
     System.exit(0); // the HTTP client's threads must not keep a separate generator JVM alive
   }
 
@@ -107,7 +118,7 @@ public final class LoadGenerator {
   /**
    * The server's own view: the cumulative buckets of its {@code medpipe.prediction.latency} histogram (production
    * slot; validation, prediction, explanation and the wait for the prediction record, without HTTP, JSON and
-   * filters) from {@code /actuator/prometheus}, bucket upper bound in seconds to count; empty if unavailable.
+   * filters) from {@code /actuator/prometheus} on the management port, bucket upper bound in seconds to count; empty if unavailable.
    */
   java.util.TreeMap<Double, Long> serverHistogram() {
     return serverHistogram("medpipe_prediction_latency_seconds_bucket{", "slot=\"production\"");
@@ -117,7 +128,7 @@ public final class LoadGenerator {
   java.util.TreeMap<Double, Long> serverHistogram(String prefix, String tag) {
     java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsBase + "/actuator/prometheus"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
       for (String line : r.body().split("\n")) {
         if (line.startsWith(prefix) && line.contains(tag)) {

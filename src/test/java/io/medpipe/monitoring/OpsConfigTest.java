@@ -139,6 +139,27 @@ class OpsConfigTest {
   }
 
   @Test
+  void prometheusScrapesTheManagementPortWhichComposeOpensToItsOwnNetworkOnly() throws IOException {
+    Map<String, Object> server = map(map(yaml(Path.of("src/main/resources/application.yml")).get("management"))
+        .get("server"));
+    assertThat(server.get("address")).isEqualTo("${MEDPIPE_MANAGEMENT_ADDRESS:127.0.0.1}");
+    String port = ((String) server.get("port")).replaceAll("^\\$\\{MEDPIPE_MANAGEMENT_PORT:(\\d+)}$", "$1");
+    assertThat(port).matches("\\d+");
+
+    Map<String, Object> job = list(yaml(OPS.resolve("prometheus/prometheus.yml")).get("scrape_configs")).get(0);
+    assertThat(job.get("metrics_path")).isEqualTo("/actuator/prometheus");
+    List<Map<String, Object>> targets = list(job.get("static_configs"));
+    assertThat(String.valueOf(targets.get(0).get("targets"))).isEqualTo("[medpipe:" + port + "]");
+
+    Map<String, Object> medpipe = map(map(yaml(Path.of("docker-compose.yml")).get("services")).get("medpipe"));
+    Map<String, Object> environment = map(medpipe.get("environment"));
+    assertThat(environment).containsEntry("MEDPIPE_MANAGEMENT_PORT", port)
+        .containsEntry("MEDPIPE_MANAGEMENT_ADDRESS", "0.0.0.0");
+    assertThat((List<?>) medpipe.get("ports")).as("the management port is not published")
+        .noneMatch(p -> String.valueOf(p).contains(port));
+  }
+
+  @Test
   void metricNamesAreReadFromPromqlNotItsFunctionsLabelsOrStrings() {
     assertThat(metricNames("histogram_quantile(0.99, sum by (slot, le) (rate(a_bucket{uri=~\"x_y\"}[5m]))) > 1"))
         .containsExactly("a_bucket");

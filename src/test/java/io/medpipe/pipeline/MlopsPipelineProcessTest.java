@@ -3,6 +3,7 @@ package io.medpipe.pipeline;
 import static io.medpipe.pipeline.ProcessConstants.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.calledProcessInstance;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.externalTask;
@@ -17,38 +18,73 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.signoff.Evidence;
+import io.medpipe.signoff.EvidenceStore;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.camunda.bpm.engine.AuthorizationException;
-import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.impl.form.validator.FormFieldValidationException;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
-import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The business paths of the pipeline, driven through mlops-pipeline with the real files from processes/: workers
- * are played by completing external tasks, clinicians by completing user tasks as a logged-in user.
+ * The business paths of the pipeline, driven through mlops-pipeline with the real files from processes/ on a real
+ * PostgreSQL: workers are played by completing external tasks (the staging-tests worker also writes the evidence),
+ * clinicians by completing user tasks as a logged-in user. The sign-off rules run as in the application: who signed
+ * and on which evidence is read from medpipe.sign_off, never from variables.
  */
-@Deployment(resources = {
-    "processes/mlops-pipeline.bpmn", "processes/develop.bpmn", "processes/staging.bpmn",
-    "processes/production.bpmn", "processes/clinical-validation.dmn", "processes/pipeline-schedule.bpmn"})
 class MlopsPipelineProcessTest {
 
-  /**
-   * An in-memory engine for path tests. Its configuration is not named camunda.cfg.xml: Camunda's engine lookup
-   * would otherwise build a second "default" engine from it inside the Spring Boot tests.
-   */
-  @RegisterExtension
-  static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
-      .configurationResource("process-test.cfg.xml").build();
+  static ProcessTestEngine testEngine;
+  static JdbcTemplate jdbc;
+  static EvidenceStore evidenceStore;
+
+  @BeforeAll
+  static void startEngine() {
+    testEngine = ProcessTestEngine.start();
+    jdbc = new JdbcTemplate(testEngine.dataSource());
+    evidenceStore = new EvidenceStore(jdbc, new ObjectMapper());
+    ProcessEngine engine = testEngine.engine();
+    group(engine, GROUP_MEDICAL_REVIEWERS);
+    group(engine, GROUP_DEVOPS);
+    group(engine, GROUP_OPERATORS);
+    group(engine, GROUP_CAMUNDA_ADMIN);
+    // anna reviews and may also approve deployments (like the demo's chief), bob approves, carla reviews
+    user(engine, QA_REVIEWER, GROUP_MEDICAL_REVIEWERS, GROUP_DEVOPS);
+    user(engine, DEVOPS, GROUP_DEVOPS);
+    user(engine, "carla", GROUP_MEDICAL_REVIEWERS);
+    user(engine, OPERATOR, GROUP_OPERATORS);
+    user(engine, ADMIN, GROUP_CAMUNDA_ADMIN);
+  }
+
+  @AfterAll
+  static void stopEngine() {
+    // camunda-bpm-assert keeps the engine per thread: the next test class must not find this closed one
+    AbstractAssertions.reset();
+    testEngine.close();
+  }
+
+  @BeforeEach
+  void useEngine() {
+    AbstractAssertions.init(testEngine.engine());
+  }
 
   // End events (BPMN ids) the tests expect a path to reach
   static final String PIPELINE_REJECTED_AT_VALIDATION = "end-rejected-at-validation";
@@ -65,16 +101,24 @@ class MlopsPipelineProcessTest {
   static final String PRODUCTION_DEPLOYED = "end-deployed";
   static final String PRODUCTION_REFUSED = "end-deployment-refused";
   static final String PRODUCTION_ROLLED_BACK = "end-rolled-back";
+  static final String PRODUCTION_REJECTED_BY_QA = "end-rejected-by-qa";
   static final String VALIDATE_THRESHOLDS = "validate-clinical-thresholds";
 
   static final String BUSINESS_KEY = "fabry-2025-06";
-  static final String QA_REVIEWER = "anna";     // medical-reviewers
+  static final String QA_REVIEWER = "anna";     // medical-reviewers and devops
   static final String DEVOPS = "bob";           // devops
+  static final String OPERATOR = "olga";        // operators
+  static final String ADMIN = "root";           // camunda-admin
   static final String WORKER = "test-worker";
+  static final String MODEL_VERSION = "3f0c1c9e-8a53-4a0e-9c55-6a1b2f1d7e01";
 
   @AfterEach
-  void logOut() {
+  void logOutAndClearRuns() {
     identityService().clearAuthentication();
+    // runs of one test must not answer another's queries; sign-off rows stay (append-only), keyed by run
+    for (ProcessInstance p : runtimeService().createProcessInstanceQuery().rootProcessInstances().list()) {
+      runtimeService().deleteProcessInstance(p.getId(), "test over", true, true, true);
+    }
   }
 
   @Test
@@ -107,9 +151,14 @@ class MlopsPipelineProcessTest {
     assertThat(variable(pipeline, VAR_TRIGGER)).isEqualTo("manual");
     assertThat(variable(pipeline, VAR_VALIDATION_PASSED)).isEqualTo(true);
     assertThat(variable(pipeline, VAR_VALIDATION_FAILURES)).asList().isEmpty();
-    assertThat(variable(pipeline, VAR_QA_REVIEWER)).isEqualTo(QA_REVIEWER);
-    assertThat(variable(pipeline, VAR_DEPLOY_APPROVER)).isEqualTo(DEVOPS);
     assertThat(variable(pipeline, VAR_PRODUCTION_OUTCOME)).isEqualTo(OUTCOME_DEPLOYED);
+    // who signed, and on which evidence, is the engine's record; no variable names a signer
+    Evidence evidence = evidenceStore.find(UUID.fromString((String) variable(pipeline, VAR_EVIDENCE_ID))).orElseThrow();
+    assertThat(signOffs(pipeline)).containsExactly(
+        tuple(TASK_MEDICAL_QA, QA_REVIEWER, DECISION_APPROVE, evidence.sha256(), true),
+        tuple(TASK_APPROVE_PRODUCTION, DEVOPS, DECISION_APPROVE, evidence.sha256(), true));
+    assertThat(historyService().createHistoricVariableInstanceQuery().processInstanceId(pipeline.getId())
+        .variableName("qaReviewer").count()).isZero();
   }
 
   @Test
@@ -206,10 +255,10 @@ class MlopsPipelineProcessTest {
     ProcessInstance staging = stagingUpToQa(pipeline);
 
     assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_REJECT)))
-        .isInstanceOf(BadUserRequestException.class).hasMessageContaining(VAR_QA_COMMENT);
+        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining(VAR_QA_COMMENT);
     assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER,
         Map.of(VAR_QA_DECISION, DECISION_REJECT, VAR_QA_COMMENT, "   ")))
-        .isInstanceOf(BadUserRequestException.class);
+        .isInstanceOf(FormFieldValidationException.class);
     BpmnAwareTests.assertThat(staging).isWaitingAt(TASK_MEDICAL_QA);
 
     review(staging, TASK_MEDICAL_QA, QA_REVIEWER,
@@ -218,8 +267,10 @@ class MlopsPipelineProcessTest {
     BpmnAwareTests.assertThat(staging).isEnded().hasPassed(STAGING_REJECTED);
     BpmnAwareTests.assertThat(pipeline).isEnded().hasPassed(PIPELINE_REJECTED_BY_QA).hasNotPassed("call-production");
     assertThat(variable(pipeline, VAR_STAGING_OUTCOME)).isEqualTo(OUTCOME_REJECTED);
-    assertThat(variable(pipeline, VAR_QA_REVIEWER)).isEqualTo(QA_REVIEWER);
     assertThat(variable(pipeline, VAR_QA_COMMENT)).isEqualTo("Training cohort has no paediatric cases");
+    assertThat(jdbc.queryForObject("SELECT signed_by || ' ' || decision || ' ' || comment FROM medpipe.sign_off"
+        + " WHERE run_id = ?", String.class, pipeline.getId()))
+        .isEqualTo(QA_REVIEWER + " reject Training cohort has no paediatric cases");
   }
 
   @Test
@@ -229,18 +280,133 @@ class MlopsPipelineProcessTest {
     ProcessInstance staging = stagingUpToQa(pipeline);
 
     assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, "maybe")))
-        .isInstanceOf(BadUserRequestException.class).hasMessageContaining(VAR_QA_DECISION);
+        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining(VAR_QA_DECISION);
     Task qa = task(TASK_MEDICAL_QA, staging);
     Map<String, Object> approve = Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "ok");
-    // nobody logged in and nobody assigned: a sign-off must name who signed
+    // nobody logged in: a sign-off must name who signed, and an assignee is not who completed it
     assertThatThrownBy(() -> taskService().complete(qa.getId(), approve))
-        .isInstanceOf(BadUserRequestException.class).hasMessageContaining("named user");
+        .isInstanceOf(AuthorizationException.class).hasMessageContaining("logged-in member of medical-reviewers");
+    taskService().claim(qa.getId(), "carla");
+    assertThatThrownBy(() -> taskService().complete(qa.getId(), approve))
+        .isInstanceOf(AuthorizationException.class);
     BpmnAwareTests.assertThat(staging).isWaitingAt(TASK_MEDICAL_QA);
 
-    // the assignee signs when no one is authenticated (e.g. completed by an admin tool on their behalf)
-    taskService().claim(qa.getId(), "carla");
-    taskService().complete(qa.getId(), approve);
-    assertThat(variable(pipeline, VAR_QA_REVIEWER)).isEqualTo("carla");
+    review(staging, TASK_MEDICAL_QA, "carla", approve);
+    assertThat(signOffs(pipeline)).extracting(t -> t.toList().get(1)).containsExactly("carla");
+  }
+
+  /** Issue 11, item 2: a completion may set only its form's fields; the four-eyes rule reads the engine's record. */
+  @Test
+  void aForgedReviewerInTheCompletionIsRefusedAndFourEyesReadsTheRecord() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE,
+        VAR_QA_COMMENT, "fine", "qaReviewer", "carla")))
+        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining("qaReviewer")
+        .hasMessageContaining("only qaComment, qaDecision");
+    review(staging, TASK_MEDICAL_QA, QA_REVIEWER, Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "fine"));
+    ProcessInstance production = calledProcessInstance(PROCESS_PRODUCTION, pipeline);
+
+    Map<String, Object> forged = Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "go",
+        "qaReviewer", "carla");
+    assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER, forged))
+        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining("qaReviewer");
+    assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "go")))
+        .isInstanceOf(AuthorizationException.class).hasMessageContaining("Four-eyes rule: user " + QA_REVIEWER);
+    BpmnAwareTests.assertThat(production).isWaitingAt(TASK_APPROVE_PRODUCTION);
+  }
+
+  /** Issue 11, item 4: the administrator bypasses authorizations, not the sign-off rule. */
+  @Test
+  void anAdministratorCannotSignMedicalQa() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+
+    assertThatThrownBy(() -> review(staging, TASK_MEDICAL_QA, ADMIN,
+        Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "admin says yes")))
+        .isInstanceOf(AuthorizationException.class)
+        .hasMessageContaining("User root is not a member of medical-reviewers")
+        .hasMessageContaining("administrators included");
+    BpmnAwareTests.assertThat(staging).isWaitingAt(TASK_MEDICAL_QA);
+    assertThat(signOffs(pipeline)).isEmpty();
+  }
+
+  /**
+   * Issue 11, item 3: a modification that cancels Medical QA and starts after it with qaDecision=approve,
+   * qaReviewer=reviewer. An operator may not modify at all; an administrator may, audited, and the run is sent back
+   * to Medical QA when its deployment is approved: it never reaches a deployable approval without a real review.
+   */
+  @Test
+  void skippingMedicalQaByModificationSendsTheRunBackToMedicalQa() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+
+    as(OPERATOR, () -> assertThatThrownBy(() -> skipMedicalQa(staging))
+        .isInstanceOf(AuthorizationException.class).hasMessageContaining("reserved to administrators"));
+    BpmnAwareTests.assertThat(staging).isWaitingAt(TASK_MEDICAL_QA);
+    assertThat(audit(pipeline)).containsExactly(OPERATOR + " refused");
+
+    as(ADMIN, () -> skipMedicalQa(staging));
+    BpmnAwareTests.assertThat(staging).isEnded().hasPassed(STAGING_APPROVED);
+    assertThat(audit(pipeline)).containsExactly(OPERATOR + " refused", ADMIN + " done");
+    assertThat(historyService().createUserOperationLogQuery().processInstanceId(staging.getId())
+        .operationType(UserOperationLogEntry.OPERATION_TYPE_MODIFY_PROCESS_INSTANCE).userId(ADMIN).count())
+        .isEqualTo(1);
+
+    ProcessInstance production = calledProcessInstance(PROCESS_PRODUCTION, pipeline);
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "looks approved"));
+    BpmnAwareTests.assertThat(production).isWaitingAt(TASK_MEDICAL_QA).hasNotPassed(TOPIC_FETCH_MODEL);
+    assertThat(signOffs(pipeline)).extracting(t -> t.toList().get(4)).containsExactly(false);
+
+    // the run passes Medical QA again, then its deployment is approved for real
+    review(production, TASK_MEDICAL_QA, "carla", Map.of(VAR_QA_DECISION, DECISION_APPROVE, VAR_QA_COMMENT, "ok"));
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "now reviewed"));
+    BpmnAwareTests.assertThat(production).isWaitingAt(TOPIC_FETCH_MODEL);
+  }
+
+  /** Issue 11, item 3: a variable edit after the review voids it, and the approval sends the run back. */
+  @Test
+  void aVariableEditAfterTheReviewVoidsTheSignOff() {
+    ProcessInstance pipeline = startPipeline();
+    ProcessInstance production = upToProductionApproval(pipeline);
+    as(OPERATOR, () -> assertThatThrownBy(() -> runtimeService().setVariable(pipeline.getId(), VAR_RARE_PRECISION, 0.99))
+        .isInstanceOf(AuthorizationException.class));
+
+    as(ADMIN, () -> runtimeService().setVariable(pipeline.getId(), VAR_RARE_PRECISION, 0.99));
+
+    assertThat(jdbc.queryForObject("SELECT void_reason FROM medpipe.sign_off WHERE run_id = ? AND task_key = ?",
+        String.class, pipeline.getId(), TASK_MEDICAL_QA)).startsWith("variable edit (rarePrecision) by root at ");
+    review(production, TASK_APPROVE_PRODUCTION, DEVOPS,
+        Map.of(VAR_DEPLOY_DECISION, DECISION_APPROVE, VAR_DEPLOY_COMMENT, "go"));
+    BpmnAwareTests.assertThat(production).isWaitingAt(TASK_MEDICAL_QA);
+    review(production, TASK_MEDICAL_QA, QA_REVIEWER,
+        Map.of(VAR_QA_DECISION, DECISION_REJECT, VAR_QA_COMMENT, "edited after review: not safe"));
+    BpmnAwareTests.assertThat(production).isEnded().hasPassed(PRODUCTION_REJECTED_BY_QA);
+    BpmnAwareTests.assertThat(pipeline).isEnded().hasPassed(PIPELINE_REJECTED_BY_QA).hasNotPassed(PIPELINE_DEPLOYED);
+  }
+
+  @Test
+  void reviewersCannotSetTaskVariablesNorEndASignOffByBpmnError() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = stagingUpToQa(pipeline);
+    Task qa = task(TASK_MEDICAL_QA, staging);
+
+    as(QA_REVIEWER, () -> {
+      assertThatThrownBy(() -> taskService().setVariable(qa.getId(), "qaReviewer", "carla"))
+          .isInstanceOf(AuthorizationException.class);
+      assertThatThrownBy(() -> taskService().handleBpmnError(qa.getId(), "SKIP"))
+          .isInstanceOf(AuthorizationException.class).hasMessageContaining("ends only through its form");
+    });
+    assertThatThrownBy(() -> taskService().complete("no-such-task"))
+        .isInstanceOf(org.camunda.bpm.engine.exception.NotFoundException.class);
+    BpmnAwareTests.assertThat(staging).isWaitingAt(TASK_MEDICAL_QA);
   }
 
   @Test
@@ -250,7 +416,7 @@ class MlopsPipelineProcessTest {
 
     assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, DEVOPS,
         Map.of(VAR_DEPLOY_DECISION, DECISION_REFUSE)))
-        .isInstanceOf(BadUserRequestException.class).hasMessageContaining(VAR_DEPLOY_COMMENT);
+        .isInstanceOf(FormFieldValidationException.class).hasMessageContaining(VAR_DEPLOY_COMMENT);
     review(production, TASK_APPROVE_PRODUCTION, DEVOPS,
         Map.of(VAR_DEPLOY_DECISION, DECISION_REFUSE, VAR_DEPLOY_COMMENT, "Change freeze until the audit"));
 
@@ -258,7 +424,9 @@ class MlopsPipelineProcessTest {
     BpmnAwareTests.assertThat(pipeline).isEnded().hasPassed(PIPELINE_DEPLOYMENT_REFUSED)
         .hasNotPassed(PIPELINE_DEPLOYED);
     assertThat(variable(pipeline, VAR_PRODUCTION_OUTCOME)).isEqualTo(OUTCOME_REFUSED);
-    assertThat(variable(pipeline, VAR_DEPLOY_APPROVER)).isEqualTo(DEVOPS);
+    assertThat(signOffs(pipeline)).extracting(t -> t.toList().subList(0, 3))
+        .containsExactly(List.of(TASK_MEDICAL_QA, QA_REVIEWER, DECISION_APPROVE),
+            List.of(TASK_APPROVE_PRODUCTION, DEVOPS, DECISION_REFUSE));
   }
 
   @Test
@@ -302,15 +470,12 @@ class MlopsPipelineProcessTest {
     assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER, approve))
         .isInstanceOf(AuthorizationException.class)
         .hasMessageContaining("Four-eyes rule: user " + QA_REVIEWER + " reviewed this model in medical QA");
-    // same person, differently cased id
-    assertThatThrownBy(() -> review(production, TASK_APPROVE_PRODUCTION, QA_REVIEWER.toUpperCase(), approve))
-        .isInstanceOf(AuthorizationException.class);
     BpmnAwareTests.assertThat(production).isWaitingAt(TASK_APPROVE_PRODUCTION);
 
     review(production, TASK_APPROVE_PRODUCTION, DEVOPS, approve);
 
     BpmnAwareTests.assertThat(production).isWaitingAt(TOPIC_FETCH_MODEL);
-    assertThat(variable(production, VAR_DEPLOY_APPROVER)).isEqualTo(DEVOPS);
+    assertThat(signOffs(pipeline)).extracting(t -> t.toList().get(1)).containsExactly(QA_REVIEWER, DEVOPS);
   }
 
   @Test
@@ -373,11 +538,16 @@ class MlopsPipelineProcessTest {
     BpmnAwareTests.assertThat(pipeline).isWaitingAt("call-staging");
     ProcessInstance staging = calledProcessInstance(PROCESS_STAGING, pipeline);
     completeExternalTask(staging, TOPIC_REGISTER_MODEL,
-        withVariables(VAR_MODEL_VERSION_ID, "mv-3", VAR_MODEL_VERSION, "fabry-rf v3"));
+        withVariables(VAR_MODEL_VERSION_ID, MODEL_VERSION, VAR_MODEL_VERSION, "fabry-rf v3"));
     completeExternalTask(staging, TOPIC_DEPLOY_STAGING, null);
+    // as the staging-tests worker does: the evidence is written once, and only its id goes to the process
+    Evidence evidence = evidenceStore.append(staging.getId(), UUID.fromString(MODEL_VERSION), Map.of(
+        "model", Map.of("id", MODEL_VERSION, "label", "fabry-rf v3", "artifactSha256", "ab".repeat(32)),
+        "targetClass", "fabry", "metrics", List.of(Map.of("label", "fabry", "recall", 0.91, "precision", 0.235)),
+        "staging", Map.of("integrationCases", 40, "integrationPassed", 40, "requests", 2000, "p99Ms", 31.0)));
     completeExternalTask(staging, TOPIC_STAGING_TESTS, withVariables(VAR_STAGING_TESTS_REPORT,
         "{\"integrationCases\":40,\"integrationPassed\":40,\"requests\":2000,\"p50Ms\":8.1,\"p95Ms\":19.4,\"p99Ms\":31.0}",
-        VAR_STAGING_P99_MS, 31.0));
+        VAR_STAGING_P99_MS, 31.0, VAR_EVIDENCE_ID, evidence.id().toString()));
     BpmnAwareTests.assertThat(task(TASK_MEDICAL_QA, staging)).hasCandidateGroup(GROUP_MEDICAL_REVIEWERS)
         .hasFormKey("embedded:deployment:forms/medical-qa-review.html");
     return staging;
@@ -436,6 +606,54 @@ class MlopsPipelineProcessTest {
     assertThat(locked.get(0).getProcessInstanceId()).isEqualTo(instance.getId());
     externalTaskService().handleBpmnError(locked.get(0).getId(), WORKER, errorCode, reason,
         withVariables(VAR_FAILURE_REASON, reason));
+  }
+
+  /** The modification of issue 11: cancel Medical QA, start after it, with a forged decision and reviewer. */
+  private static void skipMedicalQa(ProcessInstance staging) {
+    runtimeService().createProcessInstanceModification(staging.getId())
+        .cancelAllForActivity(TASK_MEDICAL_QA)
+        .startAfterActivity(TASK_MEDICAL_QA)
+        .setVariable(VAR_QA_DECISION, DECISION_APPROVE)
+        .setVariable("qaReviewer", "reviewer")
+        .execute();
+  }
+
+  /** Runs an engine call as a logged-in user. */
+  private static void as(String user, Runnable call) {
+    identityService().setAuthenticatedUserId(user);
+    try {
+      call.run();
+    } finally {
+      identityService().clearAuthentication();
+    }
+  }
+
+  /** The run's sign-offs as recorded: task, signer, decision, evidence hash, valid. */
+  private static List<org.assertj.core.groups.Tuple> signOffs(ProcessInstance pipeline) {
+    return jdbc.query("SELECT task_key, signed_by, decision, evidence_sha256, voided_at IS NULL AS valid"
+        + " FROM medpipe.sign_off WHERE run_id = ? ORDER BY seq", (rs, i) -> tuple(rs.getString(1), rs.getString(2),
+        rs.getString(3), rs.getString(4), rs.getBoolean(5)), pipeline.getId());
+  }
+
+  /** The run's audit rows: "actor outcome". */
+  private static List<String> audit(ProcessInstance pipeline) {
+    return jdbc.queryForList("SELECT actor || ' ' || outcome FROM medpipe.run_audit WHERE run_id = ? ORDER BY id",
+        String.class, pipeline.getId());
+  }
+
+  private static void group(ProcessEngine engine, String id) {
+    if (engine.getIdentityService().createGroupQuery().groupId(id).count() == 0) {
+      Group g = engine.getIdentityService().newGroup(id);
+      engine.getIdentityService().saveGroup(g);
+    }
+  }
+
+  private static void user(ProcessEngine engine, String id, String... groups) {
+    User u = engine.getIdentityService().newUser(id);
+    engine.getIdentityService().saveUser(u);
+    for (String g : groups) {
+      engine.getIdentityService().createMembership(id, g);
+    }
   }
 
   private static Object variable(ProcessInstance instance, String name) {

@@ -75,7 +75,7 @@ class ClinicalDataPipelineTest {
   }
 
   static MedpipeProperties properties(Path dir) {
-    return new MedpipeProperties(dir.toString(), null, new MedpipeProperties.Privacy(KEY), null, null, null, null,
+    return new MedpipeProperties(dir.toString(), null, new MedpipeProperties.Privacy(KEY, KEY + "-reference"), null, null, null, null,
         null, new MedpipeProperties.Artifacts(dir.resolve("artifacts").toString(), null, "medpipe"), null);
   }
 
@@ -182,7 +182,10 @@ class ClinicalDataPipelineTest {
     assertThat(dirty.leaks()).extracting(PhiLeakScanner.Leak::kind)
         .contains("NAME", "PHONE", "MRN", "EMAIL");
     assertThat(dirty.summary()).startsWith("PHI leak:").doesNotContainIgnoringCase("quillfeather")
-        .doesNotContain("112358").doesNotContain("vandersnoot");
+        .doesNotContain("112358").doesNotContain("vandersnoot")
+        // what the operator does, per kind of place: the report, the log file
+        .contains("What to do: a report: redact it or delete it", "a log file: rotate it and delete the old file",
+            "retry this step");
   }
 
   private static double[] row(int planted) {

@@ -46,8 +46,13 @@ class PredictionRecorderTest {
   static MedpipeProperties properties(Durability durability, int capacity) {
     var serving = new MedpipeProperties.Serving(true, "http://localhost", Duration.ofSeconds(2), 5, 100, 262144,
         new MedpipeProperties.Record(durability, capacity, 50, Duration.ofDays(183), "0 30 3 * * *"));
-    return new MedpipeProperties("./data", null, null, null, serving, null, null, null, null, null);
+    return new MedpipeProperties("./data", null, new MedpipeProperties.Privacy(PSEUDONYM_KEY, REFERENCE_KEY), null, serving, null,
+        null, null, null, null);
   }
+
+  /** The pseudonymisation key of the serving unit tests (patient references are stored as its HMAC). */
+  static final String PSEUDONYM_KEY = "serving-tests-pseudonym-key";
+  static final String REFERENCE_KEY = "serving-tests-reference-key";
 
   static PredictionLog.Entry entry() {
     var response = new PredictionApi.PredictionResponse(UUID.randomUUID(), null,

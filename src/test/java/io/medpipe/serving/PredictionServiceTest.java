@@ -1,15 +1,18 @@
 package io.medpipe.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
+import io.medpipe.privacy.Pseudonymizer;
 import io.medpipe.registry.ModelVersion;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
+import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.MedpipeProperties.Record.Durability;
 import io.medpipe.training.model.Classifier;
 import io.medpipe.training.model.CostMatrix;
@@ -220,6 +223,42 @@ class PredictionServiceTest {
       }
     }
     assertThat(onReturned).isGreaterThan(50);
+  }
+
+  @Test
+  void storesOnlyTheKeyedHmacOfThePatientReference() {
+    PredictionService service = service(withCosts);
+    PredictionRequest r = request(test, 0);
+    service.predict(Slot.PRODUCTION, new PredictionRequest(r.features(), "case-0", "psn-4c1d9e2a"), "client", false);
+
+    String expected = new Pseudonymizer(PredictionRecorderTest.REFERENCE_KEY).apiReference("psn-4c1d9e2a");
+    // the reference key, not the pseudonymisation key (an API node holds only the former)
+    assertThat(new Pseudonymizer(PredictionRecorderTest.PSEUDONYM_KEY).apiReference("psn-4c1d9e2a")).isNotEqualTo(expected);
+    assertThat(recorded).extracting(PredictionLog.Entry::patientRef).containsExactly(expected);
+    assertThat(expected).startsWith("r-").doesNotContain("4c1d9e2a");
+    assertThat(new Pseudonymizer("another-key-of-16-chars").apiReference("psn-4c1d9e2a")).isNotEqualTo(expected);
+  }
+
+  @Test
+  void refusesIdentifierShapedReferencesAndRequestIdsNamingTheFieldAndRecordsNothing() {
+    PredictionService service = service(withCosts);
+    PredictionRequest r = request(test, 0);
+    for (String[] bad : new String[][] {{"MRN-4471902", null}, {"ssn-123-45-6789", null},
+        {"phone-555-867-5309", null}, {"JaneDoe-1970-01-31", null}, {null, "jane.doe@example.org"},
+        {null, "4471902"}, {null, "doe_1970-01-31"}}) {
+      assertThatThrownBy(() -> service.predict(Slot.PRODUCTION, new PredictionRequest(r.features(), bad[1], bad[0]),
+          "client", false))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+            assertThat(e.problems()).extracting(InvalidRequestException.FieldProblem::field)
+                .containsExactly(bad[0] != null ? "patientRef" : "requestId");
+            assertThat(e.getMessage()).doesNotContain(bad[0] != null ? bad[0] : bad[1]);
+          });
+    }
+    assertThatThrownBy(() -> service.predictBatch(Slot.PRODUCTION, List.of(r,
+        new PredictionRequest(r.features(), null, "tel.555.867.5309")), "client", false))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+            .extracting(InvalidRequestException.FieldProblem::field).containsExactly("requests[1].patientRef"));
+    assertThat(recorded).isEmpty();
   }
 
   @Test

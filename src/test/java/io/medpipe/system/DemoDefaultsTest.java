@@ -23,6 +23,7 @@ class DemoDefaultsTest {
   static final String TOKEN = "medpipe.webhook.token";
   static final String SERVICE_KEY = "medpipe.api.service-key";
   static final String API_ADMIN_KEY = "medpipe.api.admin-key";
+  static final String REFERENCE_KEY = "medpipe.privacy.reference-key";
 
   @TempDir
   Path dataDir;
@@ -125,6 +126,14 @@ class DemoDefaultsTest {
   }
 
   @Test
+  void generatesAPatientReferenceKeyApartFromThePseudonymKeyInDemoMode() {
+    StandardEnvironment env = processed(Map.of());
+
+    assertThat(env.getProperty(REFERENCE_KEY)).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(env.getProperty(KEY));
+    assertThat(dataDir.resolve("reference.key")).exists();
+  }
+
+  @Test
   void refusesAnExternalDatabaseWithoutSecretsAndNamesEveryMissingVariable() {
     StandardEnvironment env = environment(externalDatabaseWith(Map.of()));
 
@@ -134,14 +143,15 @@ class DemoDefaultsTest {
         .withMessageContaining("MEDPIPE_ADMIN_PASSWORD")
         .withMessageContaining("MEDPIPE_WEBHOOK_TOKEN")
         .withMessageContaining("MEDPIPE_API_SERVICE_KEY")
-        .withMessageContaining("MEDPIPE_API_ADMIN_KEY");
+        .withMessageContaining("MEDPIPE_API_ADMIN_KEY")
+        .withMessageContaining("MEDPIPE_REFERENCE_KEY");
     assertThat(dataDir).isEmptyDirectory();
   }
 
   @Test
   void namesOnlyTheSecretThatIsMissing() {
     StandardEnvironment env = environment(externalDatabaseWith(Map.of(WORKER, "w", ADMIN, "a", TOKEN, "t",
-        KEY, " ", SERVICE_KEY, "s", API_ADMIN_KEY, "k")));
+        KEY, " ", SERVICE_KEY, "s", API_ADMIN_KEY, "k", REFERENCE_KEY, "r")));
 
     assertThatIllegalStateException().isThrownBy(() -> new DemoDefaults().postProcessEnvironment(env, null))
         .withMessageContaining("MEDPIPE_PSEUDONYM_KEY")
@@ -165,7 +175,7 @@ class DemoDefaultsTest {
   @Test
   void startsWithAnExternalDatabaseWhenEverySecretIsConfigured() {
     StandardEnvironment env = processed(externalDatabaseWith(Map.of(WORKER, "w", KEY, "configured-pseudonym-key",
-        ADMIN, "a", TOKEN, "t", SERVICE_KEY, "s", API_ADMIN_KEY, "k")));
+        ADMIN, "a", TOKEN, "t", SERVICE_KEY, "s", API_ADMIN_KEY, "k", REFERENCE_KEY, "configured-reference-key")));
 
     assertThat(env.getProperty("medpipe.demo-mode", Boolean.class)).isFalse();
     assertThat(env.getProperty(KEY)).isEqualTo("configured-pseudonym-key");
