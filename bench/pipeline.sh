@@ -44,6 +44,17 @@ curl -s -o /dev/null -X POST "$BASE/api/v1/webhooks/retrain" -H "Authorization: 
 qa=$(task reviewer medical-qa-review)
 echo "webhook -> Medical QA task (Develop + Staging): $(since "$t1") s"
 curl -s -u reviewer:demo "$BASE/engine-rest/task/$qa/variables/stagingTestsReport" | python3 -c 'import sys,json; r=json.loads(json.load(sys.stdin)["value"]); print("staging burst: %d requests, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms" % (r["requests"], r["p50Ms"], r["p95Ms"], r["p99Ms"]))'
+curl -s -u reviewer:demo "$BASE/engine-rest/task/$qa/variables" | python3 -c '
+import sys, json
+v = {k: x.get("value") for k, x in json.load(sys.stdin).items()}
+rows = json.loads(v["metricsTable"])
+rare = next(r for r in rows if r["label"] == v["targetClass"])
+n = sum(r["support"] for r in rows)
+flags = rare["recall"] * rare["support"] + (1 - rare["specificity"]) * (n - rare["support"])
+print("held-out %s (%d of %d): %s; recall %.3f (lower %.3f), precision %.3f (lower %.3f), AUPRC lower %.3f, "
+      "ROC-AUC %.3f, specificity %.4f, %.1f flags per 1,000 patients" % (v["targetClass"], rare["support"], n,
+      v.get("modelStrategy"), v["rareRecall"], v["rareRecallLower"], v["rarePrecision"], v["rarePrecisionLower"],
+      v["rareAuprcLower"], v["rareRocAuc"], rare["specificity"], 1000 * flags / n))'
 [ "$(complete reviewer "$qa" qaDecision qaComment)" = 204 ]
 t2=$(now)
 approval=$(task devops approve-production)

@@ -85,7 +85,8 @@ class ImportedDatasetPipelineIT {
         + " FROM medpipe.training_run ORDER BY created_at DESC LIMIT 1");
     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) card.get("model_card_json"));
     assertThat(json.path("clinicalValidation").path("passed").asBoolean()).isEqualTo(passed);
-    assertThat(json.path("clinicalValidation").path("rules").size()).isEqualTo(3);
+    // recall, AUPRC, ROC-AUC and the false-alarm burden (precision)
+    assertThat(json.path("clinicalValidation").path("rules").size()).isEqualTo(4);
     assertThat(json.path("calibration").path("before").has("brier")).isTrue();
     assertThat((String) card.get("model_card_html")).contains("Clinical validation: ")
         .doesNotContain("pending: the decision clinical-validation");

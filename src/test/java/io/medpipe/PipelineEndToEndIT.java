@@ -183,10 +183,10 @@ class PipelineEndToEndIT {
         JOIN medpipe.model_version mv ON mv.training_run_id = tr.id
         JOIN medpipe.serving_slot s ON s.model_version_id = mv.id WHERE s.slot = 'production'""");
     assertThat((String) card.get("model_card_html")).contains("<h2>Clinical validation: passed</h2>",
-        "rare-class recall (95% CI lower bound)", "Calibration of");
+        "rare-class recall (95% CI lower bound)", "rare-class precision (95% CI lower bound)", "Calibration of");
     JsonNode cardJson = json.readTree((String) card.get("model_card_json"));
     assertThat(cardJson.path("clinicalValidation").path("passed").asBoolean()).isTrue();
-    assertThat(cardJson.path("clinicalValidation").path("rules").size()).isEqualTo(3);
+    assertThat(cardJson.path("clinicalValidation").path("rules").size()).isEqualTo(4);
     assertThat(cardJson.path("calibration").path("after").has("brier")).isTrue();
   }
 

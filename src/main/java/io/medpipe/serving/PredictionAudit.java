@@ -74,6 +74,10 @@ public class PredictionAudit {
     String predicted = (String) found.get(0).get("predicted_class");
     Map<String, Double> classes = json.read((String) found.get(0).get("probabilities"), new TypeReference<>() {});
     String confirmed = request.confirmedClass();
+    if ("accept".equals(request.verdict()) && predicted == null) {
+      throw new InvalidRequestException("verdict", "the prediction made no automated decision (insufficient data), so "
+          + "there is nothing to accept; use verdict override with the confirmed class");
+    }
     if ("accept".equals(request.verdict())) {
       if (confirmed != null && !confirmed.equals(predicted)) {
         throw new InvalidRequestException("confirmedClass", "an accepted prediction confirms " + predicted

@@ -9,7 +9,6 @@ import io.medpipe.serving.PredictionApi.ModelInfo;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
-import io.medpipe.training.model.RandomForestModel;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
@@ -124,6 +123,7 @@ class PredictionController {
     return new ModelDescription(new ModelInfo(v.id(), v.name(), v.version()), slot.id(),
         target == null ? null : target.toString(), active.model().features(), active.model().classes(),
         rule.rule(), rule.threshold(), rule.thresholdClass(), rule.description(), rule.costMatrix(),
-        RandomForestModel.SHAP_SCALE, v.metrics());
+        active.model().explanationScale(), v.metrics(), predictions.completenessWeights(active.model()),
+        predictions.minCompleteness());
   }
 }

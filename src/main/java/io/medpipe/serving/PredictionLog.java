@@ -37,12 +37,13 @@ public class PredictionLog {
       var r = e.response();
       args.add(new Object[] {r.predictionId(), Timestamp.from(e.at()), r.slot(), r.model().id(), e.patientRef(),
           json.write(e.inputs()), r.predictedClass(), json.write(r.probabilities()), json.write(r.explanation()),
-          r.latencyMs(), e.clientId(), r.requestId()});
+          r.latencyMs(), e.clientId(), r.requestId(), r.decision(), r.inputCompleteness()});
     }
     jdbc.batchUpdate("""
           INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, patient_ref, features,
-            predicted_class, probabilities, explanation, latency_ms, client_id, request_id)
-          VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?)""", args);
+            predicted_class, probabilities, explanation, latency_ms, client_id, request_id, decision,
+            input_completeness)
+          VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)""", args);
   }
 
   public long count(UUID modelVersionId) {

@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Service;
 
@@ -33,6 +34,12 @@ import org.springframework.stereotype.Service;
 @Service
 @ConditionalOnProperty(name = "medpipe.serving.enabled", havingValue = "true", matchIfMissing = true)
 public class PredictionService {
+
+  /**
+   * The default of {@code medpipe.serving.min-completeness}: an input must carry at least half of the model's
+   * importance-weighted features for an automated decision.
+   */
+  static final double DEFAULT_MIN_COMPLETENESS = 0.5;
 
   /** A pseudonymous reference: short, no spaces, no '@' (an e-mail) and not all digits (a phone or an id). */
   private static final Pattern PATIENT_REF = Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9_.:-]{8,80}");
@@ -47,6 +54,8 @@ public class PredictionService {
   private final Pseudonymizer references;
   private final int topFeatures;
   private final int maxBatch;
+  /** Below this input completeness the API makes no automated decision ({@link InputCompleteness}). */
+  private final double minCompleteness;
   /** medpipe.prediction.latency per slot, single requests apart from batches (a batch of 100 takes ~50x longer). */
   private final Map<Slot, Timer> singleTimers = new EnumMap<>(Slot.class);
   private final Map<Slot, Timer> batchTimers = new EnumMap<>(Slot.class);
@@ -55,11 +64,16 @@ public class PredictionService {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   PredictionService(ModelSlots slots, PredictionRecorder recorder, MeterRegistry meters,
-                    MedpipeProperties properties) {
+                    MedpipeProperties properties,
+                    @Value("${medpipe.serving.min-completeness:" + DEFAULT_MIN_COMPLETENESS + "}") double minCompleteness) {
+    if (!(minCompleteness >= 0 && minCompleteness <= 1)) {
+      throw new IllegalArgumentException("medpipe.serving.min-completeness must be in [0, 1], was " + minCompleteness);
+    }
     this.slots = slots;
     this.recorder = recorder;
     this.references = new Pseudonymizer(properties.privacy().referenceKey());
     this.meters = meters;
+    this.minCompleteness = minCompleteness;
     this.topFeatures = properties.serving().topFeatures();
     this.maxBatch = properties.serving().maxBatch();
     for (Slot slot : Slot.values()) {
@@ -134,11 +148,12 @@ public class PredictionService {
     }
     ModelInfo info = new ModelInfo(active.version().id(), active.version().name(), active.version().version());
     DecisionRule rule = ruleOf(model);
+    InputCompleteness completeness = completenessOf(model);
     List<PredictionResponse> responses = new ArrayList<>(requests.size());
     List<PredictionLog.Entry> entries = new ArrayList<>(requests.size());
     Instant now = Instant.now();
     for (int i = 0; i < requests.size(); i++) {
-      PredictionResponse r = predictOne(model, info, rule, slot, requests.get(i), encoded.get(i), start,
+      PredictionResponse r = predictOne(model, info, rule, completeness, slot, requests.get(i), encoded.get(i), start,
           explain);
       responses.add(r);
       String ref = requests.get(i).patientRef();
@@ -150,20 +165,37 @@ public class PredictionService {
     (prefixFormat.isEmpty() ? singleTimers : batchTimers).get(slot).record(System.nanoTime() - start,
         TimeUnit.NANOSECONDS);
     for (PredictionResponse r : responses) {
-      counters.computeIfAbsent(slot.id() + '\u0000' + r.predictedClass(), key -> Counter.builder("medpipe.predictions")
-          .tag("slot", slot.id()).tag("class", r.predictedClass()).register(meters)).increment();
+      String answered = r.predictedClass() == null ? r.decision() : r.predictedClass();
+      counters.computeIfAbsent(slot.id() + '\u0000' + answered, key -> Counter.builder("medpipe.predictions")
+          .tag("slot", slot.id()).tag("class", answered).register(meters)).increment();
     }
     return responses;
   }
 
   /**
    * Predicts one encoded request: the answered class is the model's validated decision ({@link Classifier#decide},
-   * the cost matrix applied), never simply the most probable class, and the explanation explains that class.
+   * the cost matrix applied), never simply the most probable class, and the explanation explains that class. Below
+   * the required input completeness there is no automated decision: no class, no explanation, the probabilities and
+   * the reason only.
    */
-  private PredictionResponse predictOne(Classifier model, ModelInfo info, DecisionRule rule, Slot slot,
-                                        PredictionRequest request, RequestEncoder.Encoded encoded, long start,
-                                        boolean explain) {
+  private PredictionResponse predictOne(Classifier model, ModelInfo info, DecisionRule rule,
+                                        InputCompleteness completeness, Slot slot, PredictionRequest request,
+                                        RequestEncoder.Encoded encoded, long start, boolean explain) {
     double[] proba = model.predictProba(encoded.row());
+    double complete = completeness.of(encoded.row());
+    if (complete < minCompleteness) {
+      Map<String, Double> probabilities = new LinkedHashMap<>();
+      for (int k = 0; k < proba.length; k++) {
+        probabilities.put(model.classes().get(k), proba[k]);
+      }
+      String why = String.format(java.util.Locale.ROOT, "no automated decision: the features sent carry %.0f%% of "
+          + "the model's feature importance (%s), below the %.0f%% required (medpipe.serving.min-completeness); send "
+          + "more of the model's features (GET /api/v1/model lists them with their weights)", 100 * complete,
+          completeness.source(), 100 * minCompleteness);
+      return new PredictionResponse(UUID.randomUUID(), request.requestId(), info, slot.id(), null, probabilities,
+          rule.rule(), rule.threshold(), rule.thresholdClass(), why, null, (System.nanoTime() - start) / 1e6,
+          PredictionResponse.INSUFFICIENT_DATA, complete);
+    }
     int decided = model.decide(proba);
     // a model without an exact explanation (an MLP deployed by hand) answers without one rather than failing
     Explanation why = explain && model.explainable()
@@ -184,7 +216,7 @@ public class PredictionService {
         model.classes().get(decided), probabilities, rule.rule(), rule.threshold(), rule.thresholdClass(),
         rule.description(),
         why == null ? null : new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(),
-            contributions), latencyMs);
+            contributions, why.onReturnedScale()), latencyMs, PredictionResponse.AUTOMATED, complete);
   }
 
   private record RuleOfModel(Classifier model, DecisionRule rule) {}
@@ -199,6 +231,29 @@ public class PredictionService {
       lastRule = last;
     }
     return last.rule();
+  }
+
+  private record CompletenessOfModel(Classifier model, InputCompleteness completeness) {}
+
+  /** The last model's completeness weights; computed once per model and slot switch, as the rule. */
+  private volatile CompletenessOfModel lastCompleteness;
+
+  private InputCompleteness completenessOf(Classifier model) {
+    CompletenessOfModel last = lastCompleteness;
+    if (last == null || last.model() != model) {
+      last = new CompletenessOfModel(model, InputCompleteness.of(model));
+      lastCompleteness = last;
+    }
+    return last.completeness();
+  }
+
+  /** The completeness weights of a model and the completeness the API requires, for the model description. */
+  Map<String, Double> completenessWeights(Classifier model) {
+    return completenessOf(model).byName(model.features());
+  }
+
+  double minCompleteness() {
+    return minCompleteness;
   }
 
   private static int indexOf(List<Feature> features, String name) {

@@ -14,11 +14,14 @@ import java.util.TreeSet;
  * column is CATEGORICAL with its distinct values, sorted, as levels. Class labels are sorted too, so their indices do
  * not depend on row order. The same inference as the test fixtures of the training benchmark.
  *
- * @param table  the features and the label
- * @param labels the label value of each data row, as written
- * @param lines  the file line of each data row (1-based), for messages
+ * @param table   the features and the label
+ * @param labels  the label value of each data row, as written
+ * @param lines   the file line of each data row (1-based), for messages
+ * @param ids     the value of the identifier column of each row ({@code --id}), or null without one; never a feature
+ * @param dropped the columns left out of the features ({@code --drop} and the identifier)
  */
-public record CsvDataset(String file, String labelColumn, FeatureTable table, String[] labels, int[] lines) {
+public record CsvDataset(String file, String labelColumn, FeatureTable table, String[] labels, int[] lines,
+                         String[] ids, List<String> dropped) {
 
   /** Input that cannot be evaluated; the message is one line naming the file (and line and column when known). */
   public static final class Invalid extends RuntimeException {
@@ -28,10 +31,45 @@ public record CsvDataset(String file, String labelColumn, FeatureTable table, St
   }
 
   public static CsvDataset of(TabularFile file, String labelColumn) {
+    return of(file, labelColumn, List.of(), null);
+  }
+
+  /**
+   * The table with the columns {@code drop} left out, and {@code idColumn} (null: none) kept only as each row's
+   * identifier.
+   *
+   * @throws Invalid if the label, a dropped column or the identifier is not a column, or the label is among them
+   */
+  public static CsvDataset of(TabularFile file, String labelColumn, List<String> drop, String idColumn) {
     List<String> header = file.columns();
     int label = header.indexOf(labelColumn);
     if (label < 0) {
       throw new Invalid(file.file() + ": no column " + labelColumn + " (columns: " + String.join(", ", header) + ")");
+    }
+    List<String> dropped = new ArrayList<>();
+    for (String d : drop) {
+      if (!header.contains(d)) {
+        throw new Invalid(file.file() + ": --drop " + d + ": no such column (columns: " + String.join(", ", header)
+            + ")");
+      }
+      if (d.equals(labelColumn)) {
+        throw new Invalid("--drop " + d + ": that is the label column");
+      }
+      dropped.add(d);
+    }
+    int id = -1;
+    if (idColumn != null) {
+      id = header.indexOf(idColumn);
+      if (id < 0) {
+        throw new Invalid(file.file() + ": --id " + idColumn + ": no such column (columns: " + String.join(", ",
+            header) + ")");
+      }
+      if (id == label) {
+        throw new Invalid("--id " + idColumn + ": that is the label column");
+      }
+      if (!dropped.contains(idColumn)) {
+        dropped.add(idColumn);
+      }
     }
     List<TabularFile.Row> rows = file.rows();
     if (rows.isEmpty()) {
@@ -55,13 +93,22 @@ public record CsvDataset(String file, String labelColumn, FeatureTable table, St
     List<Feature> features = new ArrayList<>();
     List<Integer> columns = new ArrayList<>();
     for (int c = 0; c < header.size(); c++) {
-      if (c != label) {
+      if (c != label && !dropped.contains(header.get(c))) {
         columns.add(c);
         features.add(feature(header.get(c), rows, c));
       }
     }
     if (features.isEmpty()) {
-      throw new Invalid(file.file() + ": no feature columns besides the label " + labelColumn);
+      throw new Invalid(file.file() + ": no feature columns besides the label " + labelColumn
+          + (dropped.isEmpty() ? "" : " and the dropped " + dropped));
+    }
+    String[] ids = null;
+    if (id >= 0) {
+      ids = new String[rows.size()];
+      for (int i = 0; i < rows.size(); i++) {
+        String v = rows.get(i).cells()[id];
+        ids[i] = v == null ? "" : v.trim();
+      }
     }
     double[][] x = new double[rows.size()][features.size()];
     int[] y = new int[rows.size()];
@@ -75,7 +122,8 @@ public record CsvDataset(String file, String labelColumn, FeatureTable table, St
             : f.levels().isEmpty() ? Double.parseDouble(v.trim()) : f.levels().indexOf(v.trim());
       }
     }
-    return new CsvDataset(file.file(), labelColumn, new FeatureTable(features, classes, x, y), labels, lines);
+    return new CsvDataset(file.file(), labelColumn, new FeatureTable(features, classes, x, y), labels, lines, ids,
+        List.copyOf(dropped));
   }
 
   private static Feature feature(String name, List<TabularFile.Row> rows, int column) {
@@ -147,24 +195,29 @@ public record CsvDataset(String file, String labelColumn, FeatureTable table, St
     if (k < 2) {
       throw new Invalid(name + ": a single fold; cross-validation needs at least 2");
     }
-    int[] y = table.y();
     for (int f = 0; f < k; f++) {
       final int ff = f;
       if (Arrays.stream(fold).noneMatch(v -> v == ff)) {
         throw new Invalid(name + ": fold " + f + " has no rows (folds must be numbered 0.." + (k - 1) + ")");
       }
-      // the model of fold f trains on the other folds: it must see every class
+    }
+    // a class all of whose rows sit in one fold is allowed: that fold's model never sees it and gives it the little
+    // probability it can (medpipe evaluate says so); a fold whose training rows hold a single class cannot be fitted
+    int[] y = table.y();
+    for (int f = 0; f < k; f++) {
       boolean[] trained = new boolean[table.classes().size()];
       for (int i = 0; i < n; i++) {
         if (fold[i] != f) {
           trained[y[i]] = true;
         }
       }
-      for (int c = 0; c < trained.length; c++) {
-        if (!trained[c]) {
-          throw new Invalid(name + ": every row of class " + table.classes().get(c) + " is in fold " + f
-              + ", so the model of that fold would never see the class");
-        }
+      int seen = 0;
+      for (boolean t : trained) {
+        seen += t ? 1 : 0;
+      }
+      if (seen < 2) {
+        throw new Invalid(name + ": the rows outside fold " + f + " hold a single class, so no model can be fitted "
+            + "for that fold");
       }
     }
     return fold;

@@ -88,6 +88,13 @@ public class TrainingService {
       stored.put("costMatrix", model.options().costs().asList());
     }
     stored.put("metrics", evaluation.metrics());
+    // the false-alarm burden in the clinic's terms: how many of every 1,000 patients the model flags as the target
+    int[][] confusion = evaluation.metrics().confusion();
+    int flagged = 0;
+    for (int[] row : confusion) {
+      flagged += row[target];
+    }
+    stored.put("targetFlagsPer1000", 1000.0 * flagged / test.rows());
     stored.put("targetIntervals", evaluation.target());
     if (evaluation.calibration() != null) {
       stored.put("calibration", evaluation.calibration().asMap());

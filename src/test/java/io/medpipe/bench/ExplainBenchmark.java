@@ -17,11 +17,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The in-process cost of one prediction: probabilities only, the one-class TreeSHAP explanation medpipe serves
- * ({@code ForestShap}), and Smile's all-class shap(), on a default balanced forest (200 trees, at most 256 leaves;
+ * ({@code TreeShap}), and Smile's all-class shap(), on a default balanced forest (200 trees, at most 256 leaves;
  * grown on 2,000 rows with 6% rare, the trees have ~29 leaves and depth up to 16) over 20 features.
  *
  * <p>On a shared machine wall-clock scores are noisy; compare against {@code smileShapAllClasses} in the same run
- * (explanation ~0.5x of it since ForestShap, ~1.0x before), or add {@code -prof gc} for allocation.
+ * (explanation ~0.5x of it since TreeShap, ~1.0x before), or add {@code -prof gc} for allocation.
  *
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt

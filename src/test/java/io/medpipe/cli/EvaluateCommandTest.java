@@ -11,6 +11,7 @@ import io.medpipe.dataset.TabularFile;
 import io.medpipe.training.CsvDataset;
 import io.medpipe.training.DatasetEvaluation;
 import io.medpipe.training.evaluation.CrossValidation;
+import io.medpipe.training.evaluation.Progress;
 import io.medpipe.training.model.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,12 +60,15 @@ class EvaluateCommandTest {
     CliRunner.Result r = cli(args.toArray(String[]::new));
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains(rows + " rows", "folds of folds_seed42.csv", "recall", "precis.", "F1", "specif.",
-        "ROC-AUC", "AUPRC", "Brier", "macro F1", "balanced accuracy", "training wall time");
+        "ROC-AUC", "AUPRC", "Brier", "macro F1", "balanced accuracy", "out-of-fold", "cross-validation: ",
+        "models trained: ", "whole run ");
     if (strategy == null) {
-      assertThat(r.out()).contains("strategy: pipeline search", "chosen per fold: ", "the pipeline's policy on all rows chooses");
+      assertThat(r.out()).contains("strategy: pipeline default (nested)", "chosen per fold: ",
+          "on all rows the pipeline's training chooses");
     } else {
       assertThat(r.out()).contains("strategy: " + strategy);
     }
+    assertThat(r.err()).as("progress on stderr").contains("models, ").contains("left").contains("done");
 
     // oof_predictions.csv: each data row exactly once, predicted by the model of its own test fold
     List<String> oof = Files.readAllLines(out.resolve("oof_predictions.csv"));
@@ -93,9 +97,12 @@ class EvaluateCommandTest {
 
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertThat(metrics.path("rows").asInt()).isEqualTo(rows);
-    assertThat(metrics.path("perClass")).hasSize(cls.length);
+    assertThat(metrics.path("outOfFoldPerClass")).hasSize(cls.length);
+    assertThat(metrics.path("modelsTrained").asInt()).isPositive();
     assertThat(metrics.has("macroF1") && metrics.has("balancedAccuracy") && metrics.has("brier")).isTrue();
-    assertThat(out.resolve("model_card.json")).exists();
+    JsonNode card = new ObjectMapper().readTree(out.resolve("model_card.json").toFile());
+    assertThat(card.has("outOfFoldMetrics")).as("out-of-fold figures are named so").isTrue();
+    assertThat(card.has("heldOutMetrics")).isFalse();
     assertThat(Files.readString(out.resolve("model_card.html"))).contains("Model card");
   }
 
@@ -104,7 +111,7 @@ class EvaluateCommandTest {
     CsvDataset hep = CsvDataset.of(TabularFile.read(resource("/data/hepatitis/hepatitis.csv")), "class");
     int[] fold = hep.folds(TabularFile.read(resource("/data/hepatitis/folds_seed42.csv")));
     FeatureTable t = hep.table();
-    DatasetEvaluation.Outcome o = DatasetEvaluation.search(t, DatasetEvaluation.rarest(t), fold, 10, 42);
+    DatasetEvaluation.Outcome o = DatasetEvaluation.search(t, DatasetEvaluation.rarest(t), fold, 10, 42, Progress.NONE);
     int[] predictedBy = new int[t.rows()];
     Arrays.fill(predictedBy, -1);
     for (CrossValidation.Fold f : o.cv().foldDetails()) {
@@ -133,7 +140,7 @@ class EvaluateCommandTest {
     int rare = DatasetEvaluation.rarest(t);
     TrainingOptions options = DatasetEvaluation.strategy("rf-balanced-costs", t.classes().size(),
         rare, 50, 42);
-    DatasetEvaluation.Outcome o = DatasetEvaluation.fixed("rf-balanced-costs", t, options, fold, rare);
+    DatasetEvaluation.Outcome o = DatasetEvaluation.fixed("rf-balanced-costs", t, options, fold, rare, Progress.NONE);
 
     double capped = o.cv().metrics().perClass().get(rare).specificity();
     int flaggedUncapped = 0;
@@ -198,7 +205,9 @@ class EvaluateCommandTest {
     Path allBInOneFold = tmp.resolve("tiny_folds.csv");
     Files.writeString(allBInOneFold, "row,fold,class\n0,0,a\n1,1,a\n2,1,b\n3,1,b\n4,0,a\n");
     oneLineExitTwo(evaluate("--data", tiny.toString(), "--label", "y", "--folds", allBInOneFold.toString()),
-        "tiny_folds.csv", "class b", "fold 1");
+        "tiny_folds.csv", "outside fold 1 hold a single class");
+    oneLineExitTwo(evaluate("--data", hep, "--label", "class", "--drop", "nosuch"), "--drop nosuch", "no such column");
+    oneLineExitTwo(evaluate("--data", hep, "--label", "class", "--id", "class"), "--id class", "the label column");
 
     oneLineExitTwo(evaluate("--data", tmp.resolve("absent.csv").toString(), "--label", "x"), "absent.csv",
         "cannot read");

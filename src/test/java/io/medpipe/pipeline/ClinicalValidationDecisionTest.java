@@ -2,6 +2,7 @@ package io.medpipe.pipeline;
 
 import static io.medpipe.pipeline.ProcessConstants.DECISION_CLINICAL_VALIDATION;
 import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_AUPRC_LOWER;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_PRECISION_LOWER;
 import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_RECALL_LOWER;
 import static io.medpipe.pipeline.ProcessConstants.VAR_RARE_ROC_AUC;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,19 +30,34 @@ class ClinicalValidationDecisionTest {
 
   @Test
   void metricsExactlyAtTheThresholdsPass() {
-    List<Map<String, Object>> rows = evaluate(0.80, 0.50, 0.80);
+    List<Map<String, Object>> rows = evaluate(0.80, 0.50, 0.80, 0.10);
 
-    assertThat(rows).hasSize(3).allSatisfy(row -> assertThat(row).containsEntry("passed", true));
+    assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row).containsEntry("passed", true));
     assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
     assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("threshold", 0.50).containsEntry("value", 0.50);
     assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
+    assertThat(row(rows, "rare-class precision (95% CI lower bound)")).containsEntry("threshold", 0.10)
+        .containsEntry("value", 0.10);
+  }
+
+  /** The false-alarm burden: more than 9 false alarms per case found fails, however well the model finds cases. */
+  @Test
+  void precisionJustBelowItsFloorFailsEvenWithPerfectRecall() {
+    List<Map<String, Object>> rows = evaluate(1.0, 0.90, 0.99, 0.0999);
+
+    assertThat(rows).hasSize(4);
+    assertThat(row(rows, "rare-class precision (95% CI lower bound)")).containsEntry("passed", false);
+    assertThat(rows).filteredOn(r -> !r.get("rule").toString().contains("precision"))
+        .allSatisfy(r -> assertThat(r).containsEntry("passed", true));
+    assertThat(ValidationOutcome.reason(row(rows, "rare-class precision (95% CI lower bound)")))
+        .isEqualTo("rare-class precision (95% CI lower bound) 0.0999 < 0.10");
   }
 
   @Test
   void recallJustBelowThresholdFails() {
-    List<Map<String, Object>> rows = evaluate(0.7999, 0.50, 0.80);
+    List<Map<String, Object>> rows = evaluate(0.7999, 0.50, 0.80, 0.5);
 
-    assertThat(rows).hasSize(3);
+    assertThat(rows).hasSize(4);
     assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value", 0.7999);
     assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", true);
     assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("passed", true);
@@ -50,9 +66,9 @@ class ClinicalValidationDecisionTest {
 
   @Test
   void eachMetricJustBelowItsThresholdFails() {
-    List<Map<String, Object>> rows = evaluate(0.7999, 0.4999, 0.7999);
+    List<Map<String, Object>> rows = evaluate(0.7999, 0.4999, 0.7999, 0.0999);
 
-    assertThat(rows).hasSize(3).allSatisfy(row -> assertThat(row).containsEntry("passed", false));
+    assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row).containsEntry("passed", false));
   }
 
   @Test
@@ -61,19 +77,22 @@ class ClinicalValidationDecisionTest {
     variables.put(VAR_RARE_RECALL_LOWER, 0.90);
     variables.put(VAR_RARE_AUPRC_LOWER, null);
     variables.put(VAR_RARE_ROC_AUC, 0.90);
+    variables.put(VAR_RARE_PRECISION_LOWER, null);
 
     List<Map<String, Object>> rows =
         decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION, variables).getResultList();
 
-    assertThat(rows).hasSize(3);
+    assertThat(rows).hasSize(4);
+    assertThat(row(rows, "rare-class precision (95% CI lower bound)")).containsEntry("passed", false);
     assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value", null);
     assertThat(ValidationOutcome.reason(row(rows, "rare-class AUPRC (95% CI lower bound)")))
         .isEqualTo("rare-class AUPRC (95% CI lower bound) not measured (threshold 0.50)");
   }
 
-  private static List<Map<String, Object>> evaluate(double recall, double auprc, double rocAuc) {
+  private static List<Map<String, Object>> evaluate(double recall, double auprc, double rocAuc, double precision) {
     return decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION,
-        Map.of(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc)).getResultList();
+        Map.of(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc,
+            VAR_RARE_PRECISION_LOWER, precision)).getResultList();
   }
 
   private static Map<String, Object> row(List<Map<String, Object>> rows, String rule) {

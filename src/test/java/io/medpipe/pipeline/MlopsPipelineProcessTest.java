@@ -180,7 +180,7 @@ class MlopsPipelineProcessTest {
     assertThat(variable(develop, VAR_VALIDATION_PASSED)).isEqualTo(false);
     assertThat(variable(pipeline, VAR_VALIDATION_FAILURES)).asList()
         .containsExactly("rare-class recall (95% CI lower bound) 0.62 < 0.80");
-    assertThat(variable(develop, VAR_VALIDATION_RESULTS)).asList().hasSize(3);
+    assertThat(variable(develop, VAR_VALIDATION_RESULTS)).asList().hasSize(4);
   }
 
   @Test
@@ -192,7 +192,8 @@ class MlopsPipelineProcessTest {
     }
     completeExternalTask(develop, TOPIC_TRAIN_MODEL, withVariables(VAR_TRAINING_RUN_ID, "run-1"));
     completeExternalTask(develop, TOPIC_EVALUATE_MODEL,
-        withVariables(VAR_RARE_RECALL_LOWER, 0.62, VAR_RARE_AUPRC_LOWER, 0.41, VAR_RARE_ROC_AUC, 0.95));
+        withVariables(VAR_RARE_RECALL_LOWER, 0.62, VAR_RARE_AUPRC_LOWER, 0.41, VAR_RARE_ROC_AUC, 0.95,
+            VAR_RARE_PRECISION_LOWER, 0.30));
 
     BpmnAwareTests.assertThat(develop).isWaitingAt(TOPIC_RECORD_VALIDATION).hasPassed(VALIDATE_THRESHOLDS)
         .hasNotPassed(DEVELOP_REJECTED);
@@ -828,7 +829,8 @@ class MlopsPipelineProcessTest {
     completeExternalTask(develop, TOPIC_PHI_SCAN, null);
     completeExternalTask(develop, TOPIC_TRAIN_MODEL, withVariables(VAR_TRAINING_RUN_ID, "run-1"));
     completeExternalTask(develop, TOPIC_EVALUATE_MODEL,
-        withVariables(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc));
+        withVariables(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc,
+            VAR_RARE_PRECISION_LOWER, 0.30));
     // pass or fail, the decision's rows go into the model card before the run goes on or ends
     BpmnAwareTests.assertThat(develop).isWaitingAt(TOPIC_RECORD_VALIDATION);
     completeExternalTask(develop, TOPIC_RECORD_VALIDATION, null);

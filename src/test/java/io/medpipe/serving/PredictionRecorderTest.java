@@ -57,7 +57,7 @@ class PredictionRecorderTest {
   static PredictionLog.Entry entry() {
     var response = new PredictionApi.PredictionResponse(UUID.randomUUID(), null,
         new PredictionApi.ModelInfo(UUID.randomUUID(), "m", 1), "production", "a", Map.of("a", 1.0), "argmax", 0.5,
-        "b", "the most probable class", null, 1.0);
+        "b", "the most probable class", null, 1.0, PredictionApi.PredictionResponse.AUTOMATED, 1.0);
     return new PredictionLog.Entry(response, Map.of(), null, "client", Instant.now());
   }
 

@@ -94,7 +94,8 @@ class PredictionServiceTest {
       }
     };
     meters = new SimpleMeterRegistry();
-    return new PredictionService(slots, recorder, meters, properties);
+    return new PredictionService(slots, recorder, meters, properties,
+        PredictionService.DEFAULT_MIN_COMPLETENESS);
   }
 
   /** The meters of the last {@link #service}. */
@@ -143,6 +144,85 @@ class PredictionServiceTest {
       }
     }
     return rows;
+  }
+
+  /** The row's request with only the named features sent. */
+  static PredictionRequest partial(FeatureTable table, int row, java.util.Set<String> sent) {
+    Map<String, JsonNode> features = new LinkedHashMap<>(request(table, row).features());
+    features.keySet().retainAll(sent);
+    return new PredictionRequest(features, "case-" + row, null);
+  }
+
+  /** XGBoost with every class calibrated and its importance recorded, as the pipeline makes it. */
+  static Classifier pipelineLike() {
+    Classifier xgb = Classifier.fit(train, TrainingOptions.xgboost(60, 3,
+        io.medpipe.training.model.ClassWeighting.BALANCED));
+    double[][] proba = java.util.Arrays.stream(test.x()).map(xgb::predictProba).toArray(double[][]::new);
+    return xgb.withCalibration(io.medpipe.training.calibration.VectorScaling.fit(test.y(), proba), null)
+        .withFeatureImportance(train.x());
+  }
+
+  @Test
+  void anInputCarryingTooLittleOfTheModelsImportanceGetsNoAutomatedDecisionAndTheRecordSaysSo() {
+    Classifier model = pipelineLike();
+    PredictionService service = service(model);
+
+    // the binary finding and two noise labs: 3 of 9 features, but little of what the model relies on
+    PredictionResponse r = service.predict(Slot.PRODUCTION, partial(test, 0, java.util.Set.of("finding", "lab_6",
+        "lab_7")), "client", true);
+
+    assertThat(r.decision()).isEqualTo(PredictionResponse.INSUFFICIENT_DATA);
+    assertThat(r.predictedClass()).isNull();
+    assertThat(r.explanation()).isNull();
+    assertThat(r.inputCompleteness()).isLessThan(PredictionService.DEFAULT_MIN_COMPLETENESS);
+    assertThat(r.decisionDescription()).startsWith("no automated decision").contains("below the 50% required");
+    assertThat(r.probabilities()).containsOnlyKeys("common", "rare");
+    assertThat(recorded).hasSize(1);
+    assertThat(recorded.get(0).response().decision()).isEqualTo(PredictionResponse.INSUFFICIENT_DATA);
+    assertThat(recorded.get(0).response().inputCompleteness()).isEqualTo(r.inputCompleteness());
+    assertThat(meters.get("medpipe.predictions").tag("class", PredictionResponse.INSUFFICIENT_DATA).counter()
+        .count()).isEqualTo(1);
+  }
+
+  @Test
+  void completenessIsWeightedByTheModelsImportanceNotCounted() {
+    Classifier model = pipelineLike();
+    PredictionService service = service(model);
+    int row = java.util.stream.IntStream.range(0, test.rows())
+        .filter(i -> !Double.isNaN(test.x()[i][0]) && !Double.isNaN(test.x()[i][1]) && !Double.isNaN(test.x()[i][2]))
+        .findFirst().orElseThrow();
+
+    // the three informative labs: a third of the features, most of the importance
+    PredictionResponse r = service.predict(Slot.PRODUCTION, partial(test, row, java.util.Set.of("lab_0", "lab_1",
+        "lab_2")), "client", true);
+
+    assertThat(r.decision()).isEqualTo(PredictionResponse.AUTOMATED);
+    assertThat(r.inputCompleteness()).isGreaterThan(PredictionService.DEFAULT_MIN_COMPLETENESS);
+    assertThat(r.predictedClass()).isEqualTo(model.classes().get(model.predict(
+        RequestEncoder.encode(model.features(), r.requestId() == null ? null : partial(test, row,
+            java.util.Set.of("lab_0", "lab_1", "lab_2")).features()).row())));
+    PredictionResponse full = service.predict(Slot.PRODUCTION, request(test, row), "client", false);
+    assertThat(full.inputCompleteness()).isGreaterThan(r.inputCompleteness());
+  }
+
+  @Test
+  void theExplanationAddsUpToTheReturnedProbabilityAndSaysOnWhichScale() {
+    Classifier model = pipelineLike();
+    PredictionService service = service(model);
+    int onReturned = 0;
+    for (int row = 0; row < 60; row++) {
+      PredictionResponse r = service.predict(Slot.PRODUCTION, request(test, row), "client", true);
+      assertThat(r.explanation().scale()).isNotBlank();
+      if (r.explanation().explainsReturnedProbability()) {
+        onReturned++;
+        assertThat(r.explanation().modelOutput()).isEqualTo(r.probabilities().get(r.predictedClass()));
+        // every contribution (not only the top five) adds up to the returned probability
+        var all = model.explain(test.x()[row], model.classes().indexOf(r.predictedClass()), 9);
+        double sum = all.baseValue() + all.top().stream().mapToDouble(c -> c.shap()).sum();
+        assertThat(sum).isCloseTo(r.probabilities().get(r.predictedClass()), within(1e-9));
+      }
+    }
+    assertThat(onReturned).isGreaterThan(50);
   }
 
   @Test

@@ -43,7 +43,8 @@ public final class ServingMeters {
           return Optional.of(new Active(version, model));
         }
       };
-      PredictionService service = new PredictionService(slots, recorder, meters, properties);
+      PredictionService service = new PredictionService(slots, recorder, meters, properties,
+        PredictionService.DEFAULT_MIN_COMPLETENESS);
       for (Slot slot : Slot.values()) {
         service.predict(slot, PredictionServiceTest.request(table, 0), "ops-test", false);
       }

@@ -83,7 +83,7 @@ public final class Benchmark {
     double[][] columns = new double[5][seeds];
     for (int s = 0; s < seeds; s++) {
       long start = System.nanoTime();
-      DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42 + s);
+      DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42 + s, io.medpipe.training.evaluation.Progress.NONE);
       ClassificationMetrics m = search.cv().metrics();
       ClassificationMetrics.PerClass r = m.perClass().get(rare);
       double[] row = {m.macroF1(), m.balancedAccuracy(), r.auprc(), r.recall(), r.specificity()};
@@ -165,7 +165,7 @@ public final class Benchmark {
     int k = data.classes().size();
     CostMatrix costs = CostMatrix.rareMiss(k, rare, TrainingRecipe.RARE_MISS_COST);
     Map<String, java.util.function.LongFunction<CrossValidation.Result>> rows = new LinkedHashMap<>();
-    rows.put(PRIMARY, seed -> DatasetEvaluation.search(data, rare, fold, 300, seed).cv());
+    rows.put(PRIMARY, seed -> DatasetEvaluation.search(data, rare, fold, 300, seed, io.medpipe.training.evaluation.Progress.NONE).cv());
     Map<String, java.util.function.LongFunction<TrainingOptions>> fixed = new LinkedHashMap<>();
     fixed.put("RF + undersampling + Platt + cost matrix", seed -> TrainingOptions.defaults(seed).withTrees(300)
         .withClassWeighting(ClassWeighting.NONE).withResampling(Resampling.UNDERSAMPLE).withCosts(costs));
@@ -251,7 +251,7 @@ public final class Benchmark {
         + " | rarest Brier before -> after | calib. slope after | calib. intercept after | s |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     long start = System.nanoTime();
-    DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42);
+    DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42, io.medpipe.training.evaluation.Progress.NONE);
     double seconds = (System.nanoTime() - start) / 1e9;
     row(PRIMARY + " " + search.perFold(), search.cv(), Double.NaN, rare, seconds);
     for (Map.Entry<String, TrainingOptions> e : configs.entrySet()) {

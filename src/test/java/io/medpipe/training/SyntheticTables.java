@@ -63,4 +63,39 @@ public final class SyntheticTables {
     }
     return new FeatureTable(features, List.of("common", "rare"), x, y);
   }
+
+  /**
+   * A many-class table of given class sizes: {@code p} numeric features, each class shifted by {@code separation}
+   * along two features of its own (classes beyond p/2 share them), 5% missing values, one binary and one categorical
+   * column of noise. For tiny-class and multi-class tests: a class of 1 or 2 rows is as easy to place as any other.
+   */
+  public static FeatureTable classes(int[] counts, int p, double separation, long seed) {
+    Random r = new Random(seed);
+    List<Feature> features = new ArrayList<>();
+    for (int j = 0; j < p - 2; j++) {
+      features.add(Feature.numeric("x_" + j, "u", -50, 50, false));
+    }
+    features.add(Feature.binary("flag", false));
+    features.add(Feature.categorical("group", List.of("a", "b", "c"), false));
+    int n = java.util.Arrays.stream(counts).sum();
+    double[][] x = new double[n][p];
+    int[] y = new int[n];
+    int i = 0;
+    for (int c = 0; c < counts.length; c++) {
+      for (int m = 0; m < counts[c]; m++, i++) {
+        y[i] = c;
+        for (int j = 0; j < p - 2; j++) {
+          boolean own = c > 0 && (j == (2 * c) % (p - 2) || j == (2 * c + 1) % (p - 2));
+          x[i][j] = r.nextDouble() < 0.05 ? Double.NaN : r.nextGaussian() + (own ? separation : 0);
+        }
+        x[i][p - 2] = r.nextInt(2);
+        x[i][p - 1] = r.nextInt(3);
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < counts.length; c++) {
+      names.add("class_" + c);
+    }
+    return new FeatureTable(features, names, x, y);
+  }
 }

@@ -36,20 +36,36 @@ public final class ModelCard {
   public static Map<String, Object> json(String runId, String snapshotId, String targetClass, Classifier model,
                                          Map<String, Object> selection, HeldOutEvaluation evaluation,
                                          FeatureTable test) {
+    return json(runId, snapshotId, targetClass, model, selection, evaluation, test, 0);
+  }
+
+  /**
+   * The card's content, with figures from held-out rows ({@code outOfFoldFolds} 0) or from out-of-fold predictions
+   * pooled over that many folds ({@code medpipe evaluate}): then they are called {@code outOfFoldMetrics}, not
+   * {@code heldOutMetrics}, and the rows they come from were also the training rows of the other folds' models.
+   */
+  public static Map<String, Object> json(String runId, String snapshotId, String targetClass, Classifier model,
+                                         Map<String, Object> selection, HeldOutEvaluation evaluation,
+                                         FeatureTable test, int outOfFoldFolds) {
+    boolean outOfFold = outOfFoldFolds > 0;
     ModelProvenance provenance = model.provenance();
     Map<String, Object> card = new LinkedHashMap<>();
     card.put("trainingRunId", runId);
     card.put("intendedUse", "Decision support that flags patients who may have " + targetClass + " for confirmatory "
         + "testing by a specialist. Not a diagnosis; not validated outside the source population of the snapshot.");
     card.put("data", Map.of("snapshotId", snapshotId, "trainRows", provenance.data().rows(),
-        "trainClassCounts", provenance.data().classCounts(), "heldOutRows", evaluation.testRows()));
+        "trainClassCounts", provenance.data().classCounts(), outOfFold ? "outOfFoldRows" : "heldOutRows",
+        evaluation.testRows()));
+    if (outOfFold) {
+      card.put("evaluatedOn", "out-of-fold predictions pooled over " + outOfFoldFolds + " folds");
+    }
     card.put("strategy", provenance.strategy());
     card.put("hyperparameters", model.options().asMap());
     card.put("provenance", provenance.asMap());
     if (selection != null) {
       card.put("selection", selection);
     }
-    card.put("heldOutMetrics", evaluation.metrics().perClass());
+    card.put(outOfFold ? "outOfFoldMetrics" : "heldOutMetrics", evaluation.metrics().perClass());
     card.put("confusion", evaluation.metrics().confusion());
     card.put("macroF1", evaluation.metrics().macroF1());
     card.put("balancedAccuracy", evaluation.metrics().balancedAccuracy());
@@ -66,16 +82,19 @@ public final class ModelCard {
     }
     for (ClassificationMetrics.PerClass pc : evaluation.metrics().perClass()) {
       if (pc.support() < MIN_EVALUABLE_CASES) {
-        limitations.add("class " + pc.label() + " has " + pc.support() + " held-out cases (< " + MIN_EVALUABLE_CASES
-            + "): its figures are not evaluable, see the interval widths");
+        limitations.add("class " + pc.label() + " has " + pc.support() + (outOfFold ? " cases (< " : " held-out cases (< ")
+            + MIN_EVALUABLE_CASES
+            + "): its figures are not evaluable" + (pc.support() < 5 ? " (too rare to estimate)" : "")
+            + ", see the interval widths");
       }
     }
     if (model.calibration().isEmpty()) {
       limitations.add("Probabilities after resampling or class weighting overstate the rare class's prevalence "
           + "(calibration intercept below 0); they are not recalibrated.");
     } else {
-      limitations.add("Probabilities are recalibrated to the training prevalence of " + targetClass + "; at a site "
-          + "with another prevalence they are off by the ratio of the odds, and the cost-matrix decision with them.");
+      limitations.add("Probabilities are recalibrated to the training prevalence of " + (model.calibration().get()
+          .cls() < 0 ? "every class" : targetClass) + "; at a site with another prevalence they are off by the ratio "
+          + "of the odds, and the cost-matrix decision with them.");
     }
     limitations.add("Clinical validation (DMN thresholds on the lower interval bounds) runs after this card is "
         + "rendered; its rules are added as clinicalValidation and are in the process (Cockpit: validationResults).");
@@ -167,7 +186,20 @@ public final class ModelCard {
     if (card.get("selection") instanceof Map<?, ?> sel) {
       h.append("<h2>Candidate selection</h2><p>").append(esc(str(sel.get("policy")))).append("<br><b>")
           .append(esc(str(sel.get("reason")))).append("</b></p>");
-      if (sel.get("candidates") instanceof List<?> rows) {
+      if (sel.get("candidates") instanceof List<?> rows && !rows.isEmpty()
+          && ((Map<?, ?>) rows.get(0)).containsKey("meanMinorityAuprc")) {
+        h.append("<table><tr><th>candidate</th><th>minority recall at specificity 0.95</th><th>+-</th>"
+            + "<th>minority AUPRC</th><th>Brier</th><th>macro F1</th><th>level</th><th>excluded</th></tr>");
+        for (Object o : rows) {
+          Map<?, ?> r = (Map<?, ?>) o;
+          h.append("<tr><td>").append(esc(str(r.get("label")))).append("</td>")
+              .append(td(r.get("minorityRecallAtSpecificity0.95"))).append(td(r.get("minorityRecallSe")))
+              .append(td(r.get("meanMinorityAuprc"))).append(td(r.get("brier"))).append(td(r.get("macroF1")))
+              .append("<td>").append(esc(str(r.get("level")))).append("</td><td>")
+              .append(esc(r.get("excluded") == null ? "" : str(r.get("excluded")))).append("</td></tr>");
+        }
+        h.append("</table>");
+      } else if (sel.get("candidates") instanceof List<?> rows) {
         h.append("<table><tr><th>candidate</th><th>recall</th><th>specificity</th><th>AUPRC</th><th>macro F1</th>"
             + "</tr>");
         for (Object o : rows) {
@@ -179,10 +211,13 @@ public final class ModelCard {
         h.append("</table>");
       }
     }
-    h.append("<h2>Held-out metrics</h2><table><tr><th>class</th><th>n</th><th>recall</th><th>specificity</th>"
+    boolean outOfFold = card.containsKey("outOfFoldMetrics");
+    h.append(outOfFold ? "<h2>Out-of-fold metrics</h2><p>" + esc(str(card.get("evaluatedOn"))) + "</p>"
+        : "<h2>Held-out metrics</h2>");
+    h.append("<table><tr><th>class</th><th>n</th><th>recall</th><th>specificity</th>"
         + "<th>precision</th><th>F1</th><th>ROC-AUC</th><th>AUPRC</th><th>Brier</th><th>calib. slope</th>"
         + "<th>calib. intercept</th></tr>");
-    for (Object o : (List<?>) card.get("heldOutMetrics")) {
+    for (Object o : (List<?>) card.get(outOfFold ? "outOfFoldMetrics" : "heldOutMetrics")) {
       ClassificationMetrics.PerClass pc = (ClassificationMetrics.PerClass) o;
       h.append("<tr><td>").append(esc(pc.label())).append("</td><td>").append(pc.support()).append("</td>")
           .append(td(pc.recall())).append(td(pc.specificity())).append(td(pc.precision())).append(td(pc.f1()))

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Candidate search: cross-validates every candidate configuration on the training rows and picks one by a declared
- * policy.
+ * The miss-cost cap every cost-matrix decision goes through ({@link #capMissCost}), and the earlier candidate search
+ * over Smile's models with its rare-class policy, kept so that its benchmark and golden figures stay reproducible;
+ * the pipeline's search is {@link CandidateSearch}.
  *
  * <p>The policy, {@link #POLICY}: among the candidates whose pooled out-of-fold specificity for the rare class reaches
  * {@code requiredSpecificity}, the highest rare-class recall; ties (equal recall) go to the higher rare-class AUPRC, then

@@ -76,9 +76,9 @@ abstract class BaseClassifier implements Classifier, Serializable {
 
   @Override
   public final Classifier withCalibration(ProbabilityCalibration calibration, ModelProvenance.Calibration record) {
-    if (calibration != null && (calibration.cls() < 0 || calibration.cls() >= classes.size())) {
-      throw new IllegalArgumentException("calibration of class " + calibration.cls() + " outside 0.."
-          + (classes.size() - 1));
+    if (calibration != null && !calibration.covers(classes.size())) {
+      throw new IllegalArgumentException("calibration of class " + calibration.cls() + " does not fit a model of "
+          + classes.size() + " classes");
     }
     ModelProvenance.Calibration recorded = record != null || calibration == null ? record
         : ModelProvenance.Calibration.fitted(calibration, null, null, null);
@@ -150,6 +150,56 @@ abstract class BaseClassifier implements Classifier, Serializable {
       }
     }
     return out;
+  }
+
+  /**
+   * An explanation of class {@code cls} on the scale of the probability the model returns, from exact contributions
+   * on the algorithm's own scale (a boosting margin, or a forest's probability before calibration), mapped
+   * proportionally: every feature keeps its sign and its share of the change, and
+   * {@code baseProbability[cls] + sum(contributions) = probability[cls]} exactly (up to rounding).
+   *
+   * <p>Why proportional: the map from the algorithm's scale to the returned probability (softmax of the margins, then
+   * the calibration) is monotone in the explained class's own score but couples the classes, so no exact additive
+   * attribution on the probability scale follows from TreeSHAP; scaling the exact attribution by the ratio of the two
+   * changes is the one that keeps each feature's share. It is meaningful only where the returned probability moved
+   * the same way as the own score (in about 1.4% of rows it moved the other way, pushed by the other classes): there
+   * the explanation stays on the own scale, and its scale says so.
+   *
+   * @param own             the contributions of class {@code cls} on the own scale, every feature
+   * @param ownBase         the expected own score of the class
+   * @param ownOutput       the row's own score of the class ({@code ownBase + sum(own)})
+   * @param baseProbability the returned probabilities for the expected own scores (every class)
+   * @param probability     the returned probabilities of the row
+   * @param returnedScale   the words for the mapped scale
+   * @param ownScale        the words for the own scale, used when the mapping does not hold
+   */
+  final Explanation onReturnedScale(int cls, double[] used, double[] own, double ownBase, double ownOutput,
+                                    double[] baseProbability, double[] probability, int topK, String returnedScale,
+                                    String ownScale) {
+    double change = probability[cls] - baseProbability[cls];
+    double ownChange = ownOutput - ownBase;
+    // a change below NEGLIGIBLE is rounding: no share of it can be told apart
+    boolean bothNone = Math.abs(change) < NEGLIGIBLE && Math.abs(ownChange) < NEGLIGIBLE;
+    boolean sameSign = Math.abs(ownChange) >= NEGLIGIBLE && (change > 0 == ownChange > 0) && change != 0;
+    if (!sameSign && !bothNone) {
+      return new Explanation(cls, ownScale + "; not mapped to the returned probability, which moved against this "
+          + "score (pushed by the other classes' scores)", ownBase, ownOutput, largest(used, own, topK), false);
+    }
+    double factor = bothNone ? 0 : change / ownChange;
+    double[] mapped = new double[own.length];
+    for (int j = 0; j < own.length; j++) {
+      mapped[j] = own[j] * factor;
+    }
+    return new Explanation(cls, returnedScale, baseProbability[cls], probability[cls], largest(used, mapped, topK),
+        true);
+  }
+
+  /** A change of a score smaller than this is taken as none (rounding). */
+  static final double NEGLIGIBLE = 1e-9;
+
+  /** The calibration applied to the algorithm's probabilities, or the probabilities themselves without one. */
+  final double[] calibrated(double[] proba) {
+    return calibration == null ? proba : calibration.apply(proba);
   }
 
   /** "RANDOM_FOREST, 19 features, classes [DIE, LIVE]", the start of every model type's toString. */

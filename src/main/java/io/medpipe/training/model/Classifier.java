@@ -62,6 +62,30 @@ public interface Classifier {
   boolean explainable();
 
   /**
+   * What this model's explanations measure, in words (the scale of {@link Explanation#baseValue()},
+   * {@link Explanation#modelOutput()} and the contributions); null when it has none. A single explanation may state
+   * another scale where the usual one does not hold for its row.
+   */
+  String explanationScale();
+
+  /**
+   * Global importance of each feature, in feature order (mean |SHAP| over training rows, summed over the classes, on
+   * {@link #explanationScale()}), as recorded when the model was made; empty when it was not (models made before it
+   * was recorded, or without an exact explanation). What the prediction API weighs the completeness of an input by.
+   */
+  default Optional<double[]> featureImportance() {
+    return Optional.empty();
+  }
+
+  /**
+   * This model with {@link #featureImportance()} computed on {@code rows} (training rows); the model itself where its
+   * type records none (the older types, an MLP).
+   */
+  default Classifier withFeatureImportance(double[][] rows) {
+    return this;
+  }
+
+  /**
    * Explains the model's decision for one row ({@link #predict}, the class {@link #decide} picks from
    * {@link #predictProba}); see {@link #explain(double[], int, int)}.
    *
@@ -133,6 +157,22 @@ public interface Classifier {
       case RANDOM_FOREST -> RandomForestModel.fit(train, options);
       case GRADIENT_BOOSTING -> GradientBoostingModel.fit(train, options);
       case MLP -> MlpModel.fit(train, options, source);
+      case XGBOOST -> XgboostModel.fit(train, options, 1);
+      case FOREST -> ForestModel.fit(train, options, 1);
+    };
+  }
+
+  /**
+   * {@link #fit(FeatureTable, TrainingOptions)} on up to {@code threads} threads where the algorithm can use them
+   * (XGBoost, medpipe's forest); the model is the same whatever the number. Cross-validation fits several models at
+   * once on one thread each; a single large fit takes the machine's cores.
+   */
+  static Classifier fit(FeatureTable train, TrainingOptions options, int threads) {
+    Objects.requireNonNull(options, "options");
+    return switch (options.algorithm()) {
+      case XGBOOST -> XgboostModel.fit(train, options, threads);
+      case FOREST -> ForestModel.fit(train, options, threads);
+      default -> fit(train, options, (FeatureTable) null);
     };
   }
 

@@ -3,6 +3,7 @@ package io.medpipe.training.model;
 import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.training.resampling.Resampler;
+import io.medpipe.training.resampling.Resampling;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -31,8 +32,15 @@ record FitInput(FeatureTable train, TrainingOptions options, int mtry, Imputer i
   /**
    * Checks, imputes and resamples.
    *
-   * @throws IllegalArgumentException if a class has no training row, there are no features or fewer than 2 classes,
-   *                                  the cost matrix has another number of classes, or mtry exceeds the features
+   * <p>The model types written before tiny classes were handled ({@link Algorithm#RANDOM_FOREST},
+   * {@link Algorithm#GRADIENT_BOOSTING}, {@link Algorithm#MLP}) refuse a class without training rows: Smile renumbers
+   * the classes it sees. {@link Algorithm#XGBOOST} and {@link Algorithm#FOREST} keep every class of the table, an
+   * absent one with probability 0 (forest) or the little its trees give it (boosting), so that cross-validation can put
+   * a class of one row in a test fold. XGBoost without resampling takes missing values as they are (no imputation).
+   *
+   * @throws IllegalArgumentException if a class has no training row (older model types), fewer than 2 classes have
+   *                                  rows, there are no features, the cost matrix has another number of classes, or
+   *                                  mtry exceeds the features
    */
   static FitInput of(FeatureTable train, TrainingOptions options) {
     Objects.requireNonNull(train, "train");
@@ -47,10 +55,17 @@ record FitInput(FeatureTable train, TrainingOptions options, int mtry, Imputer i
       throw new IllegalArgumentException("need at least 2 classes, got " + classes);
     }
     int[] counts = train.classCounts();
+    boolean keepsAbsentClasses = options.algorithm() == Algorithm.XGBOOST || options.algorithm() == Algorithm.FOREST;
+    int present = 0;
     for (int c = 0; c < k; c++) {
-      if (counts[c] == 0) {
+      if (counts[c] == 0 && !keepsAbsentClasses) {
         throw new IllegalArgumentException("class " + classes.get(c) + " has no training rows");
       }
+      present += counts[c] > 0 ? 1 : 0;
+    }
+    if (present < 2) {
+      throw new IllegalArgumentException("need training rows of at least 2 classes, got rows of " + present + " of "
+          + classes);
     }
     if (options.costs() != null && options.costs().classes() != k) {
       throw new IllegalArgumentException("the cost matrix has " + options.costs().classes() + " classes, the data "
@@ -60,7 +75,9 @@ record FitInput(FeatureTable train, TrainingOptions options, int mtry, Imputer i
     if (mtry > p) {
       throw new IllegalArgumentException("mtry " + mtry + " exceeds the " + p + " features");
     }
-    Imputer imputer = Imputer.fit(train);
+    // SMOTE interpolates between complete rows, so XGBoost imputes only when it resamples
+    boolean nativeMissing = options.algorithm() == Algorithm.XGBOOST && options.resampling() == Resampling.NONE;
+    Imputer imputer = nativeMissing ? Imputer.none(p) : Imputer.fit(train);
     double[][] x = new double[train.rows()][];
     for (int i = 0; i < x.length; i++) {
       x[i] = imputer.impute(train.x()[i]);

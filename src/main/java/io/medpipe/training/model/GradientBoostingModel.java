@@ -78,6 +78,11 @@ public final class GradientBoostingModel extends BaseClassifier {
   }
 
   @Override
+  public String explanationScale() {
+    return SHAP_SCALE;
+  }
+
+  @Override
   public boolean explainable() {
     return true;
   }

@@ -23,13 +23,34 @@ final class Imputer implements Serializable {
   static final String RULE = "training rows only: median for NUMERIC, most frequent code for BINARY and "
       + "CATEGORICAL (a median of codes is not a level), 0 for a column missing in every training row";
 
+  /** The rule of {@link #none}: the learner handles missing values itself. */
+  static final String NONE_RULE = "none: a missing value (NaN) goes down the branch each split learned for missing "
+      + "values in training (XGBoost's default direction)";
+
   private final double[] values;
   /** Features missing in every training row (imputed with 0, so they carry no signal). */
   private final List<String> allMissing;
+  /** How the values were learned, for provenance; null in models saved before it was kept (then {@link #RULE}). */
+  private final String rule;
 
   Imputer(double[] values, List<String> allMissing) {
+    this(values, allMissing, RULE);
+  }
+
+  private Imputer(double[] values, List<String> allMissing, String rule) {
     this.values = values.clone();
     this.allMissing = List.copyOf(allMissing);
+    this.rule = rule;
+  }
+
+  /**
+   * An imputer that leaves every missing value missing, for a learner that handles NaN itself; it still checks a row's
+   * width.
+   */
+  static Imputer none(int features) {
+    double[] values = new double[features];
+    Arrays.fill(values, Double.NaN);
+    return new Imputer(values, List.of(), NONE_RULE);
   }
 
   /** Learns the values from {@code train}'s rows. */
@@ -112,8 +133,10 @@ final class Imputer implements Serializable {
   ModelProvenance.Imputation provenance(List<Feature> features) {
     java.util.LinkedHashMap<String, Double> byName = new java.util.LinkedHashMap<>();
     for (int j = 0; j < features.size(); j++) {
-      byName.put(features.get(j).name(), values[j]);
+      if (!Double.isNaN(values[j])) { // none for a learner that takes missing values as they are
+        byName.put(features.get(j).name(), values[j]);
+      }
     }
-    return new ModelProvenance.Imputation(byName, RULE, allMissing);
+    return new ModelProvenance.Imputation(byName, rule == null ? RULE : rule, allMissing);
   }
 }

@@ -298,6 +298,11 @@ public final class MlpModel extends BaseClassifier {
   }
 
   @Override
+  public String explanationScale() {
+    return null;
+  }
+
+  @Override
   public boolean explainable() {
     return false;
   }

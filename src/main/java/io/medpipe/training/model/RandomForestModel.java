@@ -17,7 +17,7 @@ import smile.classification.RandomForest;
 import smile.data.Tuple;
 
 /**
- * A Smile random forest of CART trees over imputed rows, explained by exact TreeSHAP ({@link ForestShap}).
+ * A Smile random forest of CART trees over imputed rows, explained by exact TreeSHAP ({@link TreeShap}).
  *
  * <p>Class weights follow Smile's convention, the opposite of scikit-learn's ({@link #classWeights}); TreeSHAP explains
  * the plain mean of the trees' leaf probabilities ({@link #SHAP_SCALE}), while {@link #predictProba} weights the trees
@@ -40,7 +40,7 @@ public final class RandomForestModel extends BaseClassifier {
   /** Per class: the expected plain tree-mean output, E[f], the base value TreeSHAP contributions start from. */
   private final double[] baseValues;
   /** Cache of {@link #forestShap()}; null until first used (not serialised). */
-  private transient volatile ForestShap forestShap;
+  private transient volatile TreeShap forestShap;
 
   RandomForestModel(FitInput in, RandomForest forest, double[] baseValues, ModelProvenance provenance) {
     this(in.features(), in.classes(), in.options(), in.imputer(), null, provenance, forest, baseValues);
@@ -162,6 +162,11 @@ public final class RandomForestModel extends BaseClassifier {
   }
 
   @Override
+  public String explanationScale() {
+    return SHAP_SCALE;
+  }
+
+  @Override
   public boolean explainable() {
     return true;
   }
@@ -170,7 +175,7 @@ public final class RandomForestModel extends BaseClassifier {
    * Explains class {@code cls} of one row with TreeSHAP. All figures are on {@link #SHAP_SCALE}: modelOutput is the
    * plain mean over trees of the class's leaf probability, baseValue its expectation over the trees' training samples,
    * and the SHAP values of all features add up to their difference. They are exact (the same as Smile's
-   * {@code shap()}), computed by {@link ForestShap}.
+   * {@code shap()}), computed by {@link TreeShap}.
    */
   @Override
   public Explanation explain(double[] row, int cls, int topK) {
@@ -195,10 +200,10 @@ public final class RandomForestModel extends BaseClassifier {
   }
 
   /** The forest flattened for TreeSHAP, built on first use (a cache: not serialised). */
-  private ForestShap forestShap() {
-    ForestShap shap = forestShap;
+  private TreeShap forestShap() {
+    TreeShap shap = forestShap;
     if (shap == null) {
-      shap = ForestShap.of(forest.trees(), classes().size());
+      shap = TreeShap.of(forest.trees(), classes().size());
       forestShap = shap; // a benign race: two threads may build equal copies
     }
     return shap;

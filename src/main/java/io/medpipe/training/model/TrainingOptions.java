@@ -21,7 +21,8 @@ import java.util.Map;
  * @param resampling     how the training rows are rebalanced before fitting (null = NONE, e.g. in a model saved before
  *                       this option existed)
  * @param costs          the cost matrix the class decision minimises (threshold moving); null = most probable class
- * @param shrinkage      gradient boosting's learning rate in (0, 1]; 0 = {@link #DEFAULT_SHRINKAGE}; ignored by forests
+ * @param shrinkage      gradient boosting's learning rate in (0, 1] (XGBoost's eta); 0 = {@link #DEFAULT_SHRINKAGE};
+ *                       ignored by forests
  * @param mlp            the network's hyper-parameters, for {@link Algorithm#MLP} only (null there = {@link
  *                       MlpOptions#defaults()}); the tree parameters above are then unused
  */
@@ -67,6 +68,11 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
     }
     if (!(shrinkage > 0 && shrinkage <= 1)) {
       throw new IllegalArgumentException("shrinkage must be in (0, 1], was " + shrinkage);
+    }
+    if ((algorithm == Algorithm.XGBOOST || algorithm == Algorithm.FOREST) && resampling == Resampling.UNDERSAMPLE) {
+      throw new IllegalArgumentException("undersampling to one small table leaves a model too few rows: use "
+          + "classWeighting BALANCED (" + (algorithm == Algorithm.FOREST ? "a balanced bootstrap per tree"
+          : "balanced row weights") + ") instead");
     }
     if (algorithm == Algorithm.GRADIENT_BOOSTING && classWeighting != ClassWeighting.NONE) {
       throw new IllegalArgumentException("gradient boosting in Smile has no class weights: use classWeighting NONE "
@@ -148,6 +154,35 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
         ClassWeighting.BALANCED, seed, Resampling.NONE, null, 0, mlp);
   }
 
+  /** XGBoost's rounds, depth and learning rate of {@link #xgboost}. */
+  public static final int XGBOOST_ROUNDS = 200;
+  public static final int XGBOOST_MAX_DEPTH = 6;
+  public static final double XGBOOST_ETA = 0.1;
+
+  /**
+   * XGBoost histogram boosting: {@code rounds} trees per class of depth at most 6, learning rate 0.1, at least one
+   * unit of hessian per leaf ({@code nodeSize}), with balanced row weights (n / (k n_c), scikit-learn's "balanced")
+   * or none. The usual shape of the field's default boosting; the calibration afterwards maps its probabilities back
+   * to the natural prevalence.
+   */
+  public static TrainingOptions xgboost(int rounds, long seed, ClassWeighting weighting) {
+    return new TrainingOptions(Algorithm.XGBOOST, rounds, XGBOOST_MAX_DEPTH, DEFAULT_MAX_NODES, 0, 1, weighting, seed,
+        Resampling.NONE, null, XGBOOST_ETA);
+  }
+
+  /** Leaves per tree of {@link #forest}: deep enough for leaf frequencies to mean something, bounded for TreeSHAP. */
+  public static final int FOREST_MAX_NODES = 1024;
+
+  /**
+   * medpipe's raw-frequency random forest: deep trees (leaves of one row allowed, at most {@link #FOREST_MAX_NODES}
+   * leaves), floor(sqrt(p)) features per split, the ordinary bootstrap ({@link ClassWeighting#NONE}) or a balanced
+   * bootstrap per tree ({@link ClassWeighting#BALANCED}).
+   */
+  public static TrainingOptions forest(int trees, long seed, ClassWeighting weighting) {
+    return new TrainingOptions(Algorithm.FOREST, trees, 64, FOREST_MAX_NODES, 0, 1, weighting, seed, Resampling.NONE,
+        null, 0);
+  }
+
   public TrainingOptions withMlp(MlpOptions mlp) {
     return new TrainingOptions(algorithm, trees, maxDepth, maxNodes, mtry, nodeSize, classWeighting, seed, resampling,
         costs, shrinkage, mlp);
@@ -158,10 +193,16 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
     StringBuilder s = new StringBuilder(switch (algorithm) {
       case RANDOM_FOREST -> "RF";
       case GRADIENT_BOOSTING -> "GBT";
+      case XGBOOST -> "XGBoost";
+      case FOREST -> "Forest";
       case MLP -> "MLP " + mlp.hidden().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining("-"));
     });
     if (classWeighting == ClassWeighting.BALANCED) {
-      s.append(" balanced");
+      s.append(switch (algorithm) {
+        case FOREST -> " balanced bootstrap";
+        case XGBOOST -> " balanced weights";
+        default -> " balanced";
+      });
     }
     if (mlp != null && mlp.transfer()) {
       s.append(switch (mlp.scheme()) {
@@ -183,7 +224,11 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
   public Map<String, Object> asMap() {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("algorithm", algorithm.name());
-    if (algorithm != Algorithm.MLP) {
+    if (algorithm == Algorithm.XGBOOST) {
+      map.put("rounds", trees);
+      map.put("maxDepth", maxDepth);
+      map.put("minChildWeight", nodeSize);
+    } else if (algorithm != Algorithm.MLP) {
       map.put("trees", trees);
       map.put("maxDepth", maxDepth);
       map.put("maxNodes", maxNodes);
@@ -196,6 +241,9 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
     map.put("costMatrix", costs == null ? "none (most probable class)" : costs.asList());
     if (algorithm == Algorithm.GRADIENT_BOOSTING) {
       map.put("shrinkage", shrinkage);
+    }
+    if (algorithm == Algorithm.XGBOOST) {
+      map.put("eta", shrinkage);
     }
     if (algorithm == Algorithm.MLP) {
       map.put("mlp", Collections.unmodifiableMap(mlp.asMap()));

@@ -96,10 +96,17 @@ public final class Resampler {
       newY.add(label);
     }
     int synthetic = 0;
+    List<String> alone = new ArrayList<>();
     for (int c = 0; c < k; c++) {
       int[] group = rows[c];
       int need = largest - group.length;
       if (need <= 0 || group.length == 0) {
+        continue;
+      }
+      if (group.length == 1) {
+        // one row has no neighbour to interpolate towards: copying it thousands of times would only teach the trees
+        // that single point (imbalanced-learn refuses such a class; its peers leave it alone, and so does this)
+        alone.add(String.valueOf(c));
         continue;
       }
       int kn = Math.min(SMOTE_NEIGHBOURS, group.length - 1);
@@ -122,14 +129,16 @@ public final class Resampler {
               row[j] = base[j] + gap * (other[j] - base[j]);
             }
           }
-        } // a class of one row can only be duplicated
+        }
         newX.add(row);
         newY.add(c);
         synthetic++;
       }
     }
     return new Result(newX.toArray(double[][]::new), newY.stream().mapToInt(Integer::intValue).toArray(), synthetic,
-        (anyNominal ? "SMOTE-NC" : "SMOTE") + " (k=" + SMOTE_NEIGHBOURS + ") up to " + largest + " rows per class");
+        (anyNominal ? "SMOTE-NC" : "SMOTE") + " (k=" + SMOTE_NEIGHBOURS + ") up to " + largest + " rows per class"
+            + (alone.isEmpty() ? "" : "; class index " + String.join(", ", alone) + " left as it is: a class of one "
+            + "training row has no neighbour to interpolate towards"));
   }
 
   /** Row indices (into x) of the kn nearest other rows of the group, nearest first, ties by position. */

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one-class TreeSHAP behind {@link RandomForestModel#explain} ({@link ForestShap}) is exact: its contributions add up
+ * The one-class TreeSHAP behind {@link RandomForestModel#explain} ({@link TreeShap}) is exact: its contributions add up
  * to the model output, and every one equals Smile's own {@code shap()} on the same model, for the decided class and
  * every other class, for shallow and deep forests, paths with many distinct features (many quadrature points), and
  * more than two classes.
