@@ -5,6 +5,7 @@ import static io.medpipe.pipeline.ProcessConstants.GROUP_DEVOPS;
 import static io.medpipe.pipeline.ProcessConstants.GROUP_MEDICAL_REVIEWERS;
 import static io.medpipe.pipeline.ProcessConstants.GROUP_OPERATORS;
 import static io.medpipe.pipeline.ProcessConstants.GROUP_WORKERS;
+import static io.medpipe.pipeline.ProcessConstants.PROCESS_MONITORING;
 import static io.medpipe.pipeline.ProcessConstants.PROCESS_PIPELINE;
 import static org.camunda.bpm.engine.authorization.Authorization.ANY;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
@@ -104,6 +105,10 @@ class IdentitySetup implements ApplicationRunner {
     // Operators: start the pipeline (only it: its stages are started by the pipeline), retry failed steps (UPDATE:
     // external-task retries need it), cancel runs (DELETE); modification and variables are taken back by the plugin
     g.add(new Grant(GROUP_OPERATORS, Resources.PROCESS_DEFINITION, PROCESS_PIPELINE,
+        ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.READ_INSTANCE,
+        ProcessDefinitionPermissions.READ_HISTORY, ProcessDefinitionPermissions.CREATE_INSTANCE));
+    // ... and start a drift monitor run by hand (Tasklist, or 'medpipe monitor' through the engine's REST API)
+    g.add(new Grant(GROUP_OPERATORS, Resources.PROCESS_DEFINITION, PROCESS_MONITORING,
         ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.READ_INSTANCE,
         ProcessDefinitionPermissions.READ_HISTORY, ProcessDefinitionPermissions.CREATE_INSTANCE));
     g.add(new Grant(GROUP_OPERATORS, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.READ,
