@@ -86,7 +86,8 @@ public class MonitorService {
 
   /** A finished run's answer. */
   public record Result(UUID runId, String outcome, UUID modelVersionId, String modelVersion, int windowRows,
-                       UUID reportId, Action action, List<Signal> signals, String message) {}
+                       UUID reportId, Action action, List<Signal> signals, String message,
+                       Map<String, Double> seconds) {}
 
   /**
    * Checks a request's window and version as the API must: an invalid window is 400 naming the field, an unknown
@@ -155,7 +156,7 @@ public class MonitorService {
     if (maybeVersion.isEmpty()) {
       String message = "no model is in production: nothing to monitor";
       runs.finish(runId, "no-model", null, 0, null, Action.NONE.id(), List.of(), message);
-      return new Result(runId, "no-model", null, null, 0, null, Action.NONE, List.of(), message);
+      return new Result(runId, "no-model", null, null, 0, null, Action.NONE, List.of(), message, Map.of());
     }
     ModelVersion version = maybeVersion.get();
     Optional<ModelRegistry.StoredProfile> stored = registry.referenceProfile(version.id());
@@ -165,12 +166,21 @@ public class MonitorService {
       runs.finish(runId, "no-profile", version.id(), 0, null, Action.NONE.id(), List.of(), message);
       metrics.noProfile(version.label());
       return new Result(runId, "no-profile", version.id(), version.label(), 0, null, Action.NONE, List.of(),
-          message);
+          message, Map.of());
     }
     ReferenceProfile profile = stored.get().profile();
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    double[][] reference = referenceRowsOf(version);
+    long t1 = System.nanoTime();
     PredictionWindow.Loaded loaded = windows.load(version.id(), profile.featureList(), profile.classes(), spec);
-    DriftReport report = DriftMonitor.analyse(profile, referenceRowsOf(version), loaded.window(),
-        validatedRecallLower(version), options(profile, version));
+    long t2 = System.nanoTime();
+    DriftReport report = DriftMonitor.analyse(profile, reference, loaded.window(), validatedRecallLower(version),
+        options(profile, version));
+    long t3 = System.nanoTime();
+    seconds.put("reference", (t1 - t0) / 1e9);
+    seconds.put("window", (t2 - t1) / 1e9);
+    seconds.put("statistics", (t3 - t2) / 1e9);
     List<Signal> signals = policy.decide(report);
     Action action = DriftPolicy.highest(signals);
     String outcome = report.tooFewPredictions() ? "too-few-predictions" : "analysed";
@@ -192,13 +202,16 @@ public class MonitorService {
     body.put("window", window);
     body.put("policy", Map.of("action", action.id(), "signals", signalMaps(signals)));
     body.put("report", report);
+    long t4 = System.nanoTime();
     String html = MonitorHtml.render(DriftHtml.render(report, profile, loaded.window()), version.label(), runId,
         loaded, action, signals);
     UUID reportId = reports.save(REPORT_KIND, version.snapshotId(), body, html, processInstanceId);
     runs.finish(runId, outcome, version.id(), loaded.rows(), reportId, action.id(), signalMaps(signals), message);
     metrics.update(version.label(), report, signals, Instant.now());
+    seconds.put("report", (System.nanoTime() - t4) / 1e9);
+    seconds.put("total", (System.nanoTime() - t0) / 1e9);
     return new Result(runId, outcome, version.id(), version.label(), loaded.rows(), reportId, action, signals,
-        message);
+        message, seconds);
   }
 
   static List<Map<String, Object>> signalMaps(List<Signal> signals) {

@@ -84,18 +84,10 @@ public class ModelRegistry {
     return find(id).orElseThrow();
   }
 
-  /**
-   * The profile of the run's held-out rows (the rows its evaluation used, never the training rows); the rest of the
-   * snapshot gives the training prior.
-   */
+  /** The profile of the run's held-out rows: the rows its evaluation used, never the training rows. */
   private ReferenceProfile referenceProfileOf(TrainingRun run, Classifier model) {
     FeatureTable table = snapshots.table(run.snapshotId());
-    boolean[] heldOut = new boolean[table.rows()];
-    for (int row : run.testRows()) {
-      heldOut[row] = true;
-    }
-    int[] trainRows = java.util.stream.IntStream.range(0, table.rows()).filter(i -> !heldOut[i]).toArray();
-    return profiler.profile(model, table.subset(run.testRows()), table.subset(trainRows));
+    return profiler.profile(model, table.subset(run.testRows()));
   }
 
   /** A version's stored reference profile and its recorded checksum. */
