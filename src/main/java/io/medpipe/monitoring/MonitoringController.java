@@ -85,7 +85,8 @@ class MonitoringController {
       variables.put(VAR_WINDOW_FROM, r.from().toString());
       variables.put(VAR_WINDOW_TO, r.to().toString());
     }
-    String instance = runtime.startProcessInstanceByKey(PROCESS_MONITORING, "monitor-" + id, variables).getId();
+    String instance = runtime.createMessageCorrelation(MESSAGE_MONITOR_RUN_REQUESTED)
+        .processInstanceBusinessKey("monitor-" + id).setVariables(variables).correlateStartMessage().getId();
     runs.attachProcess(id, instance);
     return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/monitoring/runs/" + id))
         .body(runs.find(id).orElseThrow());

@@ -26,6 +26,8 @@ public final class ProcessConstants {
   public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
   /** Sent by pipeline-schedule when retraining is due; starts mlops-pipeline at "Scheduled retraining". */
   public static final String MESSAGE_SCHEDULED_RETRAINING_DUE = "ScheduledRetrainingDue";
+  /** Starts a monitoring run on demand (medpipe monitor, POST /api/v1/monitoring/runs) with requestedBy and window. */
+  public static final String MESSAGE_MONITOR_RUN_REQUESTED = "MonitorRunRequested";
 
   // External-task topics, one worker class each (workers/)
   public static final String TOPIC_EXTRACT_DATA = "extract-data";
@@ -117,7 +119,7 @@ public final class ProcessConstants {
   public static final String VAR_FAILURE_REASON = "failureReason";
 
   // Monitoring process variables (monitoring.bpmn); its run may name modelVersionId, else production is monitored
-  /** Who started a monitor run by hand (the none start event's initiator); absent for the timer. */
+  /** Who asked for a monitor run (engine user or API client); absent for the timer. */
   public static final String VAR_REQUESTED_BY = "requestedBy";
   public static final String VAR_MONITOR_RUN_ID = "monitorRunId";
   public static final String VAR_WINDOW_LAST = "windowLast";              // the last N predictions
