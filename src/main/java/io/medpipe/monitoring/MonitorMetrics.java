@@ -55,6 +55,7 @@ public class MonitorMetrics {
   private final MultiGauge signalFlagged;
   private final MultiGauge signalAction;
 
+  @org.springframework.beans.factory.annotation.Autowired
   public MonitorMetrics(MeterRegistry meters, MonitoringProperties settings, ObjectProvider<MonitorRuns> runs,
                         ObjectProvider<ReportStore> reports) {
     this(meters, settings, runs, reports, Clock.systemUTC());

@@ -156,6 +156,12 @@ public final class MonitoringFixture {
    * For timing the monitor at scale without training a model.
    */
   public ModelVersion syntheticVersion(int heldOut, int logged, double shift) {
+    return registry.get(insertSyntheticVersion(jdbc, json, snapshots, settings, heldOut, logged, shift));
+  }
+
+  /** {@link #syntheticVersion} on any medpipe database (e.g. a running application's); returns the version id. */
+  public static UUID insertSyntheticVersion(JdbcTemplate jdbc, Json json, SnapshotStore snapshots,
+                                            MonitoringProperties settings, int heldOut, int logged, double shift) {
     List<Feature> inputs = new ArrayList<>();
     for (int f = 0; f < 30; f++) {
       inputs.add(f % 10 == 8 ? Feature.binary("finding_" + f, true)
@@ -199,9 +205,9 @@ public final class MonitoringFixture {
     jdbc.update("""
         INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,
           params, metrics, artifact_uri, artifact_sha256, reference_profile, reference_profile_sha256, stage)
-        VALUES (?, 'rare-synthetic', 1, ?, ?, 'h', 'RANDOM_FOREST', '{}'::jsonb,
+        VALUES (?, 'rare-synthetic-' || left(?::text, 8), 1, ?, ?, 'h', 'RANDOM_FOREST', '{}'::jsonb,
           '{"targetClass": "rare", "targetIntervals": {"recall": {"lower": 0.8}}}'::jsonb, 'synthetic', 'synthetic',
-          ?, ?, 'PRODUCTION')""", versionId, runId, snapshot.id(), profile.toCanonicalJson(), profile.sha256());
+          ?, ?, 'NONE')""", versionId, versionId, runId, snapshot.id(), profile.toCanonicalJson(), profile.sha256());
     List<Object[]> log = new ArrayList<>();
     Instant start = Instant.now().minusSeconds(7200);
     for (int i = 0; i < logged; i++) {
@@ -236,7 +242,7 @@ public final class MonitoringFixture {
       }
     }
     jdbc.execute("ANALYZE medpipe.prediction_log");
-    return registry.get(versionId);
+    return versionId;
   }
 
   private static double[] synthetic(List<Feature> inputs, SplittableRandom random, int truth, double shift) {
