@@ -12,13 +12,18 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The PHI leak scan covers what the monitor writes: drift reports (JSON and HTML, kind drift), the monitor runs'
  * records and the reference profiles kept with model versions. A real run's output is clean; an identifier planted in
  * any of them is found, named by place and kind, never by value.
  */
+// the planted reference profile goes last: a model version cannot be deleted (rule model_version_no_delete)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DriftReportLeakScanTest {
 
   static MonitoringFixture fixture;
@@ -83,6 +88,7 @@ class DriftReportLeakScanTest {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE)
   void anIdentifierInAReferenceProfileIsFound() {
     // a categorical level made of an e-mail address: the profile counts levels, so it would keep the value
     String email = PATIENTS.get(2).email();

@@ -46,7 +46,7 @@ public final class MonitoringFixture {
   final Json json;
   final SnapshotStore snapshots;
   final TrainingRuns runs;
-  final ModelRegistry registry;
+  public final ModelRegistry registry;
   final MonitorRuns monitorRuns;
   final ReportStore reports;
   final MonitorMetrics metrics;
@@ -268,6 +268,12 @@ public final class MonitoringFixture {
   private static double gaussian(SplittableRandom r) {
     double u = 1 - r.nextDouble();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
+  }
+
+  /** The version's held-out rows, as the monitor reads them. */
+  public double[][] referenceRows(ModelVersion version) {
+    int[] heldOut = runs.find(version.trainingRunId()).testRows();
+    return snapshots.table(version.snapshotId()).subset(heldOut).x();
   }
 
   /** Removes every logged prediction (and its feedback). */
