@@ -41,6 +41,7 @@ public class MonitorRuns {
                     List<Map<String, Object>> signals, String message, String processInstanceId) {
 
     /** Where the run's drift report is (JSON; HTML at the same path with .html), or null without one. */
+    @com.fasterxml.jackson.annotation.JsonProperty("reportUrl")
     public String reportUrl() {
       return reportId == null ? null : "/api/v1/reports/" + reportId;
     }

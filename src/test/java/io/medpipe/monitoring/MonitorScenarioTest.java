@@ -86,10 +86,31 @@ class MonitorScenarioTest {
     assertThat(s.get("prevalence_shift").magnitude()).isGreaterThan(1.5);
   }
 
+  /**
+   * The classic signs stop going with Fabry disease: the inputs' distributions hardly move (no data drift), but the
+   * model stops leaning on those signs, which the explanation drift shows. Live recall falls too, yet stays above
+   * this version's validated lower bound, which is wide (a 2,000-row held-out set has about 20 cases); at scale the
+   * benchmark sees the falling EM prevalence first (docs/benchmarks.md).
+   */
   @Test
-  void aConceptChangeShowsInLiveRecall() {
-    Map<String, Signal> s = bySignal(monitor(DriftScenario.CONCEPT_CHANGE, 6000, 1.0, 106));
-    assertThat(s.get("live_recall").flagged()).isTrue();
+  void aConceptChangeShowsInTheExplanationsNotInTheInputs() throws Exception {
+    MonitorService.Result result = monitor(DriftScenario.CONCEPT_CHANGE, 5000, 1.0, 106);
+    Map<String, Signal> s = bySignal(result);
+    assertThat(s.get("data_drift").flagged()).isFalse();
+    var shifts = MonitoringFixture.MAPPER.readTree(fixture.jdbc.queryForObject("SELECT body -> 'report' ->"
+        + " 'explanationDrift' FROM medpipe.report WHERE id = ?", String.class, result.reportId()));
+    double classicBefore = 0;
+    double classicAfter = 0;
+    for (var shift : shifts) {
+      if (List.of("acroparesthesia", "angiokeratoma", "hypohidrosis", "corneal_verticillata")
+          .contains(shift.path("feature").asText())) {
+        classicBefore += shift.path("reference").asDouble();
+        classicAfter += shift.path("window").asDouble();
+      }
+    }
+    System.out.printf("classic signs' mean |SHAP|: reference %.5f, window %.5f; live recall %.3f%n", classicBefore,
+        classicAfter, s.get("live_recall").magnitude());
+    assertThat(classicAfter).isLessThan(classicBefore);
   }
 
   @Test
