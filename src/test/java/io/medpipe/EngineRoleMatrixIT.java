@@ -84,6 +84,9 @@ class EngineRoleMatrixIT {
     List<Action> actions = List.of(
         new Action("start a run", u -> rest.post(u, "/engine-rest/process-definition/key/mlops-pipeline/start",
             "{\"businessKey\": \"matrix\"}"), "operator", "admin"),
+        new Action("request a drift monitor run (medpipe monitor)", u -> rest.post(u, "/engine-rest/message",
+            "{\"messageName\": \"MonitorRunRequested\", \"processVariables\": {\"windowLast\": {\"value\": 500,"
+                + " \"type\": \"Integer\"}}}"), "operator", "devops", "admin"),
         new Action("start a run at a chosen activity", u -> rest.post(u,
             "/engine-rest/process-definition/key/mlops-pipeline/start", "{\"startInstructions\": [{\"type\":"
                 + " \"startBeforeActivity\", \"activityId\": \"call-develop\"}]}"), "admin"),

@@ -10,13 +10,14 @@ import picocli.CommandLine.Command;
  * {@code bin/medpipe tasks}). Exit codes: 0 success, 1 failure, 2 bad usage; errors are one line, never a trace.
  */
 @Command(name = "medpipe", mixinStandardHelpOptions = true, versionProvider = MedpipeCli.Version.class,
-    description = "Evaluate medpipe's training on any CSV, import data into the EHR, and drive and inspect a "
-        + "running medpipe from a terminal or a CI job.",
-    subcommands = {EvaluateCommand.class, ImportCommand.class, PipelineCommand.class, TasksCommand.class})
+    description = "Evaluate medpipe's training on any CSV, import data into the EHR, drive and inspect a "
+        + "running medpipe from a terminal or a CI job, run its drift monitor and replay drift scenarios.",
+    subcommands = {EvaluateCommand.class, ImportCommand.class, PipelineCommand.class, TasksCommand.class,
+        MonitorCommand.class, ScenarioCommand.class})
 public final class MedpipeCli {
 
   /** The first arguments that select the command line instead of starting the server. */
-  public static final Set<String> COMMANDS = Set.of("evaluate", "import", "pipeline", "tasks", "--help", "-h", "--version", "-V");
+  public static final Set<String> COMMANDS = Set.of("evaluate", "import", "pipeline", "tasks", "monitor", "scenario", "--help", "-h", "--version", "-V");
 
   public static boolean isCommand(String[] args) {
     return args.length > 0 && COMMANDS.contains(args[0]);

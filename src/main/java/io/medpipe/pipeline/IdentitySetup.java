@@ -5,6 +5,7 @@ import static io.medpipe.pipeline.ProcessConstants.GROUP_DEVOPS;
 import static io.medpipe.pipeline.ProcessConstants.GROUP_MEDICAL_REVIEWERS;
 import static io.medpipe.pipeline.ProcessConstants.GROUP_OPERATORS;
 import static io.medpipe.pipeline.ProcessConstants.GROUP_WORKERS;
+import static io.medpipe.pipeline.ProcessConstants.PROCESS_MONITORING;
 import static io.medpipe.pipeline.ProcessConstants.PROCESS_PIPELINE;
 import static org.camunda.bpm.engine.authorization.Authorization.ANY;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
@@ -99,7 +100,15 @@ class IdentitySetup implements ApplicationRunner {
       g.add(new Grant(group, Resources.DECISION_DEFINITION, ANY, Permissions.READ, Permissions.READ_HISTORY));
     }
     g.add(new Grant(GROUP_DATA_SCIENTISTS, Resources.DEPLOYMENT, ANY, Permissions.READ));
-    g.add(new Grant(GROUP_DEVOPS, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.READ));
+    g.add(new Grant(GROUP_DEVOPS, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.READ,
+        ProcessInstancePermissions.CREATE));
+    // operators and devops ask for a drift monitor run ('medpipe monitor': the monitoring process's message start);
+    // the run only reads the prediction log and writes a report, so it needs nothing else
+    for (String group : List.of(GROUP_OPERATORS, GROUP_DEVOPS)) {
+      g.add(new Grant(group, Resources.PROCESS_DEFINITION, PROCESS_MONITORING,
+          ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.READ_INSTANCE,
+          ProcessDefinitionPermissions.READ_HISTORY, ProcessDefinitionPermissions.CREATE_INSTANCE));
+    }
     g.add(new Grant(GROUP_DATA_SCIENTISTS, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.READ));
     // Operators: start the pipeline (only it: its stages are started by the pipeline), retry failed steps (UPDATE:
     // external-task retries need it), cancel runs (DELETE); modification and variables are taken back by the plugin

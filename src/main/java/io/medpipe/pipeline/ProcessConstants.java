@@ -17,11 +17,17 @@ public final class ProcessConstants {
   public static final String PROCESS_STAGING = "staging";
   public static final String PROCESS_PRODUCTION = "production";
   public static final String DECISION_CLINICAL_VALIDATION = "clinical-validation";
+  /** The drift monitor: a timer start (medpipe.monitoring.schedule-*) and a start by hand or by the API. */
+  public static final String PROCESS_MONITORING = "monitoring";
+  /** What follows from each monitoring signal (processes/drift-policy.dmn). */
+  public static final String DECISION_DRIFT_POLICY = "drift-policy";
 
   // Messages
   public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
   /** Sent by pipeline-schedule when retraining is due; starts mlops-pipeline at "Scheduled retraining". */
   public static final String MESSAGE_SCHEDULED_RETRAINING_DUE = "ScheduledRetrainingDue";
+  /** Starts a monitoring run on demand (medpipe monitor, POST /api/v1/monitoring/runs) with requestedBy and window. */
+  public static final String MESSAGE_MONITOR_RUN_REQUESTED = "MonitorRunRequested";
 
   // External-task topics, one worker class each (workers/)
   public static final String TOPIC_EXTRACT_DATA = "extract-data";
@@ -39,6 +45,7 @@ public final class ProcessConstants {
   public static final String TOPIC_SMOKE_TEST = "smoke-test";
   public static final String TOPIC_PROMOTE_MODEL = "promote-model";
   public static final String TOPIC_ROLLBACK_PRODUCTION = "rollback-production";
+  public static final String TOPIC_MONITOR_DRIFT = "monitor-drift";       // one monitor run over the prediction log
 
   // BPMN errors thrown by workers (caught by boundary events)
   public static final String ERROR_DEPLOYMENT_FAILED = "DEPLOYMENT_FAILED";
@@ -113,6 +120,20 @@ public final class ProcessConstants {
   public static final String VAR_PREVIOUS_PRODUCTION_VERSION_ID = "previousProductionVersionId";
   public static final String VAR_PRODUCTION_OUTCOME = "productionOutcome"; // deployed | refused | rolled-back
   public static final String VAR_FAILURE_REASON = "failureReason";
+
+  // Monitoring process variables (monitoring.bpmn); its run may name modelVersionId, else production is monitored
+  /** Who asked for a monitor run (engine user or API client); absent for the timer. */
+  public static final String VAR_REQUESTED_BY = "requestedBy";
+  public static final String VAR_MONITOR_RUN_ID = "monitorRunId";
+  public static final String VAR_WINDOW_LAST = "windowLast";              // the last N predictions
+  public static final String VAR_WINDOW_FROM = "windowFrom";              // ISO-8601 instant, with windowTo
+  public static final String VAR_WINDOW_TO = "windowTo";
+  public static final String VAR_DRIFT_REPORT_ID = "driftReportId";
+  /** What the drift policy decided for the run: none | warn | page | retrain. */
+  public static final String VAR_MONITOR_ACTION = "monitorAction";
+  public static final String VAR_MONITOR_SUMMARY = "monitorSummary";      // one sentence for people
+  public static final String MONITOR_ACTION_RETRAIN = "retrain";
+  public static final String MONITOR_ACTION_PAGE = "page";
 
   // Values a reviewer picks in the Tasklist forms (qaDecision, deployDecision)
   public static final String DECISION_APPROVE = "approve";

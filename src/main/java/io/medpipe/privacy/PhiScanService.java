@@ -19,10 +19,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * The PHI leak scan: every identifier of every EHR patient is searched for in everything medpipe writes outside
- * the EHR — snapshots (rows, scrubbed notes, metadata), reports, training runs, the model registry, the prediction
- * log, the engine's records (process variables of every type, Json and serialised objects included, their earlier
- * values, business keys), the sign-off and audit records, the model artifacts (file store) and the application log
- * file.
+ * the EHR — snapshots (rows, scrubbed notes, metadata), reports (drift reports included), training runs, the model
+ * registry (with the versions' reference profiles), the drift monitor's runs, the prediction log, the engine's
+ * records (process variables of every type, Json and serialised objects included, their earlier values, business
+ * keys), the sign-off and audit records, the model artifacts (file store) and the application log file.
  *
  * <p>A finding in the engine's or the sign-off records belongs to one run. A run's own scan ({@link #scanFor}) stops
  * on findings in shared places and in its own run, and names findings in other runs without stopping: one run's
@@ -108,6 +108,8 @@ public class PhiScanService {
         + " its source (data or feature spec), then train again"),
     PREDICTION_LOG("prediction log", "the prediction log: redact the records (the API's admin redaction,"
         + " docs/security-api.md) or purge them"),
+    MONITOR_RUN("monitor run", "a drift monitor run: delete its record (medpipe.monitor_run); its drift report is a"
+        + " report"),
     PROCESS_VARIABLES("process variables", "process variables of a run: cancel the run if it still runs, then an"
         + " administrator deletes its history (Cockpit, or DELETE /engine-rest/history/process-instance/{run}; its"
         + " stages' history goes with it)"),
@@ -204,10 +206,16 @@ public class PhiScanService {
     jdbc.query("SELECT id::text, params::text || ' ' || coalesce(metrics::text, '') FROM medpipe.training_run", rs -> {
       place(scanner, leaks, places, "training run " + rs.getString(1), rs.getString(2));
     });
-    jdbc.query("SELECT id::text, concat_ws(' ', name, params::text, metrics::text, artifact_uri, git_commit)"
-        + " FROM medpipe.model_version", rs -> {
+    // the reference profile holds aggregates only (bins, category counts), and its category levels come from the
+    // data: an identifier used as a level would sit there
+    jdbc.query("SELECT id::text, concat_ws(' ', name, params::text, metrics::text, artifact_uri, git_commit,"
+        + " reference_profile) FROM medpipe.model_version", rs -> {
           place(scanner, leaks, places, "model version " + rs.getString(1), rs.getString(2));
         });
+    // drift reports are reports (kind drift, above); the runs' own records keep messages and policy reasons
+    jdbc.query("SELECT id::text, concat_ws(' ', message, signals::text, requested_by) FROM medpipe.monitor_run", rs -> {
+      place(scanner, leaks, places, "monitor run " + rs.getString(1), rs.getString(2));
+    });
     chunks(scanner, leaks, places, "prediction log", "SELECT concat_ws(' ', features::text, patient_ref, request_id,"
         + " client_id, predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log"
         + " ORDER BY created_at");

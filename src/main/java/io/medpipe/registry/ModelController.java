@@ -66,6 +66,24 @@ class ModelController {
     body.put("version", VersionRecord.of(version));
     body.put("label", version.label());
     body.put("stageHistory", registry.history(id));
+    Map<String, Object> profile = new LinkedHashMap<>();
+    registry.referenceProfile(id).ifPresentOrElse(p -> {
+      profile.put("sha256", p.sha256());
+      profile.put("href", "/api/v1/models/" + id + "/reference-profile");
+    }, () -> profile.put("note", "registered before reference profiles existed: the monitor cannot check this version"));
+    body.put("referenceProfile", profile);
     return body;
+  }
+
+  /**
+   * The version's reference profile (aggregates of its held-out evaluation rows: bins, category counts, the
+   * confusion matrix, learned thresholds), verified against its recorded SHA-256.
+   */
+  @GetMapping(value = "/api/v1/models/{id}/reference-profile", produces = MediaType.APPLICATION_JSON_VALUE)
+  String referenceProfile(@PathVariable UUID id) {
+    registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
+    return registry.referenceProfile(id).map(p -> p.profile().toCanonicalJson())
+        .orElseThrow(() -> new NotFoundException("model version " + id + " has no reference profile (registered "
+            + "before reference profiles existed)"));
   }
 }

@@ -2,7 +2,10 @@ package io.medpipe.registry;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.medpipe.artifact.ArtifactStore;
+import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.SnapshotStore;
+import io.medpipe.monitoring.ReferenceProfiler;
+import io.medpipe.monitoring.drift.ReferenceProfile;
 import io.medpipe.system.Json;
 import io.medpipe.training.TrainingRun;
 import io.medpipe.training.TrainingRuns;
@@ -23,7 +26,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * The model registry: immutable versions in PostgreSQL (a trigger refuses any change but the stage), and a stage
  * history of who moved which version where. A version's artifact is its training run's model in the
- * {@link ArtifactStore}, stored once by the run and verified by its SHA-256 on every load.
+ * {@link ArtifactStore}, stored once by the run and verified by its SHA-256 on every load. Beside it the version keeps
+ * the reference profile of its held-out evaluation rows (aggregates only, for the monitor), with the SHA-256 of the
+ * profile's canonical JSON, verified on every read like the artifact.
  */
 @Service
 public class ModelRegistry {
@@ -36,10 +41,12 @@ public class ModelRegistry {
   private final TrainingRuns training;
   private final SnapshotStore snapshots;
   private final String gitCommit;
+  private final ReferenceProfiler profiler;
 
   public ModelRegistry(JdbcTemplate jdbc, Json json, ArtifactStore artifacts, TrainingRuns training,
-                       SnapshotStore snapshots, ObjectProvider<GitProperties> git) {
+                       SnapshotStore snapshots, ObjectProvider<GitProperties> git, ReferenceProfiler profiler) {
     this.jdbc = jdbc;
+    this.profiler = profiler;
     this.json = json;
     this.artifacts = artifacts;
     this.training = training;
@@ -61,17 +68,64 @@ public class ModelRegistry {
     Integer last = jdbc.queryForObject("SELECT max(version) FROM medpipe.model_version WHERE name = ?", Integer.class, name);
     int version = last == null ? 1 : last + 1;
     // the run's model, verified now rather than at the first deployment; the version points at the same artifact
-    artifacts.get(run.modelUri(), run.modelSha256());
+    Classifier model = Classifier.fromBytes(artifacts.get(run.modelUri(), run.modelSha256()));
+    ReferenceProfile profile = referenceProfileOf(run, model);
+    String profileJson = profile.toCanonicalJson();
     UUID id = UUID.randomUUID();
     jdbc.update("""
         INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,
-          params, metrics, artifact_uri, artifact_sha256, git_commit, process_instance_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
+          params, metrics, artifact_uri, artifact_sha256, git_commit, process_instance_id, reference_profile,
+          reference_profile_sha256)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)""",
         id, name, version, trainingRunId, run.snapshotId(), snapshots.find(run.snapshotId()).contentHash(),
         run.algorithm(), json.write(run.params()), json.write(run.metrics()), run.modelUri(), run.modelSha256(),
-        gitCommit, processInstanceId);
+        gitCommit, processInstanceId, profileJson, profile.sha256());
     recordStage(id, ModelVersion.Stage.NONE, "medpipe", processInstanceId);
     return find(id).orElseThrow();
+  }
+
+  /** The profile of the run's held-out rows: the rows its evaluation used, never the training rows. */
+  private ReferenceProfile referenceProfileOf(TrainingRun run, Classifier model) {
+    FeatureTable table = snapshots.table(run.snapshotId());
+    return profiler.profile(model, table.subset(run.testRows()));
+  }
+
+  /** A version's stored reference profile and its recorded checksum. */
+  public record StoredProfile(ReferenceProfile profile, String sha256) {}
+
+  /**
+   * The version's reference profile, its canonical JSON checked against the recorded SHA-256; empty for a version
+   * registered before profiles existed.
+   *
+   * @throws IllegalArgumentException if there is no such version
+   * @throws ArtifactStore.IntegrityException if the stored profile does not match its checksum
+   */
+  public Optional<StoredProfile> referenceProfile(UUID versionId) {
+    List<Map<String, Object>> rows = jdbc.queryForList("SELECT reference_profile, reference_profile_sha256"
+        + " FROM medpipe.model_version WHERE id = ?", versionId);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("no model version " + versionId);
+    }
+    String stored = (String) rows.get(0).get("reference_profile");
+    String recorded = (String) rows.get(0).get("reference_profile_sha256");
+    if (stored == null) {
+      return Optional.empty();
+    }
+    String actual = sha256(stored);
+    if (!actual.equals(recorded)) {
+      throw new ArtifactStore.IntegrityException("the reference profile of model version " + versionId
+          + " does not match its recorded SHA-256 (recorded " + recorded + ", found " + actual + ")");
+    }
+    return Optional.of(new StoredProfile(ReferenceProfile.fromJson(stored), recorded));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public Optional<ModelVersion> find(UUID id) {

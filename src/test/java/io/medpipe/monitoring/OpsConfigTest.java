@@ -37,7 +37,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The delivery configs in ops/ only name metrics medpipe really exports: every metric in the alert rules and the
  * Grafana dashboards appears in a Prometheus scrape of meters registered by the real classes (the prediction
- * service and recorder after one prediction per slot, the engine gauges, Spring's HTTP server observation filter
+ * service and recorder after one prediction per slot, the engine gauges, the monitor's meters after one run (real
+ * statistics on a small window), Spring's HTTP server observation filter
  * and the JVM memory binder Spring Boot binds). Alertmanager calls the retrain webhook's real path, with a token.
  */
 class OpsConfigTest {
@@ -62,6 +63,7 @@ class OpsConfigTest {
     // constructed as Spring constructs it; refresh() (which queries the engine) is not needed for the names
     new EngineMetrics(null, null, null, meters);
     new JvmMemoryMetrics().bindTo(meters);
+    MonitoringMeters.registerByMonitoring(meters);
     ObservationRegistry observations = ObservationRegistry.create();
     observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
     new ServerHttpObservationFilter(observations).doFilter(
@@ -88,7 +90,8 @@ class OpsConfigTest {
     String datasourceUid = (String) list(yaml(OPS.resolve("grafana/provisioning/datasources/prometheus.yml"))
         .get("datasources")).get(0).get("uid");
     Set<String> uids = new TreeSet<>();
-    for (String name : List.of("medpipe-serving.json", "medpipe-pipeline.json")) {
+    for (String name : List.of("medpipe-serving.json", "medpipe-pipeline.json",
+        "medpipe-monitoring.json")) {
       JsonNode dashboard = new ObjectMapper().readTree(OPS.resolve("grafana/dashboards").resolve(name).toFile());
       assertThat(uids.add(dashboard.path("uid").asText())).as("unique uid in %s", name).isTrue();
       assertThat(dashboard.path("schemaVersion").asInt()).isGreaterThanOrEqualTo(36);

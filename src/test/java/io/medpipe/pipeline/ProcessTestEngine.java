@@ -41,8 +41,9 @@ public record ProcessTestEngine(ProcessEngine engine, DataSource dataSource) imp
     configuration.setUserResourceWhitelistPattern("[a-zA-Z0-9-]+");
     configuration.setProcessEnginePlugins(List.of(new SpinProcessEnginePlugin(), new ListenerRefusalPlugin(),
         new SignOffPlugin()));
-    // stands in for the application's pipelineSchedule bean, which the timer of pipeline-schedule evaluates
-    configuration.setBeans(Map.<Object, Object>of("pipelineSchedule", Map.of("cycle", "R/P7D")));
+    // stand in for the application's pipelineSchedule and monitorSchedule beans, which the timers evaluate
+    configuration.setBeans(Map.<Object, Object>of("pipelineSchedule", Map.of("cycle", "R/P7D"),
+        "monitorSchedule", Map.of("cycle", "R/PT1H")));
     ProcessEngine engine = configuration.buildProcessEngine();
     new ProcessDeployer(engine.getRepositoryService()).deploy();
     return new ProcessTestEngine(engine, dataSource);

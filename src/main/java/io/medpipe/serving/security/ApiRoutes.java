@@ -62,7 +62,12 @@ final class ApiRoutes {
       new Route(null, "/api/v1/admin/**", Access.ADMIN),
       new Route(null, "/api/v1/reports/**", Access.REVIEW),
       new Route(null, "/api/v1/models/**", Access.REVIEW),
-      new Route(null, "/api/v1/evidence/**", Access.REVIEW));
+      new Route(null, "/api/v1/evidence/**", Access.REVIEW),
+      // the drift monitor: runs are started with the admin key (operators start the monitoring process in
+      // Tasklist or with 'medpipe monitor'); their records and reports are read like the other reports
+      new Route(HttpMethod.POST, "/api/v1/monitoring/runs", Access.ADMIN),
+      new Route(HttpMethod.GET, "/api/v1/monitoring/runs", Access.REVIEW),
+      new Route(HttpMethod.GET, "/api/v1/monitoring/runs/**", Access.REVIEW));
 
   /** The access a concrete path needs, as the filter chain decides it (first matching row); empty: denied. */
   static Optional<Access> accessFor(HttpMethod method, String decodedPath) {

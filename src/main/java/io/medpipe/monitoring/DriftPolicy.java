@@ -1,0 +1,147 @@
+package io.medpipe.monitoring;
+
+import io.medpipe.monitoring.drift.DriftReport;
+import io.medpipe.monitoring.drift.DriftReport.ClassPerformance;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.camunda.bpm.dmn.engine.DmnDecision;
+import org.camunda.bpm.dmn.engine.DmnDecisionRuleResult;
+import org.camunda.bpm.dmn.engine.DmnEngine;
+import org.camunda.bpm.dmn.engine.DmnEngineConfiguration;
+
+/**
+ * The drift policy of {@code processes/drift-policy.dmn}: per monitoring signal, whether its flag counts and what
+ * follows (none, warn, page, retrain). The table is read from the classpath (the same file the engine deploys) and
+ * evaluated by Camunda's DMN engine in this process, so a worker node without an engine decides exactly as the
+ * engine node would; operators change the rows, not the code.
+ */
+public final class DriftPolicy {
+
+  /** The decision's key in processes/drift-policy.dmn. */
+  public static final String DECISION = "drift-policy";
+  static final String RESOURCE = "processes/drift-policy.dmn";
+
+  /** What follows from a signal, in increasing order of urgency. */
+  public enum Action {
+    NONE, WARN, PAGE, RETRAIN;
+
+    /** The DMN's and the meters' name. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Action of(String id) {
+      try {
+        return valueOf(id.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new IllegalStateException("drift-policy.dmn answered an action it may not: '" + id
+            + "' (allowed: none, warn, page, retrain)");
+      }
+    }
+  }
+
+  /** The signals the policy is asked about, with the names the DMN and the meters use. */
+  public static final List<String> SIGNALS = List.of("data_drift", "multivariate_drift", "prevalence_shift",
+      "estimated_recall", "live_recall");
+
+  /**
+   * One signal as the policy saw it and decided.
+   *
+   * @param signal    one of {@link #SIGNALS}
+   * @param flagged   flagged by the statistics against the reference's bands (or their defaults)
+   * @param magnitude the figure the policy may weigh (drifted share, domain AUC, prevalence ratio, recall), NaN if
+   *                  not measured
+   * @param evidence  how many predictions (or, for live recall, labelled rare cases) stand behind it
+   * @param action    what follows
+   * @param reason    the policy's words
+   */
+  public record Signal(String signal, boolean flagged, double magnitude, long evidence, Action action,
+                       String reason) {}
+
+  private final DmnEngine engine;
+  private final DmnDecision decision;
+
+  private DriftPolicy(DmnEngine engine, DmnDecision decision) {
+    this.engine = engine;
+    this.decision = decision;
+  }
+
+  /** The policy of processes/drift-policy.dmn on the classpath. */
+  public static DriftPolicy fromClasspath() {
+    try (InputStream in = DriftPolicy.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(RESOURCE + " is not on the classpath");
+      }
+      return of(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+    }
+  }
+
+  /** The policy of a DMN document with a decision {@value #DECISION}. */
+  public static DriftPolicy of(InputStream dmn) {
+    DmnEngine engine = DmnEngineConfiguration.createDefaultDmnEngineConfiguration().buildEngine();
+    return new DriftPolicy(engine, engine.parseDecision(DECISION, dmn));
+  }
+
+  /** Decides one signal. */
+  public Signal decide(String signal, boolean flagged, double magnitude, long evidence) {
+    Map<String, Object> variables = new HashMap<>();
+    variables.put("signal", signal);
+    variables.put("flagged", flagged);
+    // FEEL compares no NaN: an unmeasured figure is null, which only an empty entry matches
+    variables.put("magnitude", Double.isNaN(magnitude) ? null : magnitude);
+    variables.put("evidence", evidence);
+    var result = engine.evaluateDecisionTable(decision, variables);
+    if (result.isEmpty()) {
+      throw new IllegalStateException("drift-policy.dmn has no row for signal " + signal + " (add a last row that"
+          + " matches everything)");
+    }
+    DmnDecisionRuleResult row = result.getFirstResult();
+    return new Signal(signal, flagged, magnitude, evidence, Action.of(row.getEntry("action")),
+        row.getEntry("reason"));
+  }
+
+  /** Decides every signal of a report; a report that tested nothing gives no signal. */
+  public List<Signal> decide(DriftReport report) {
+    List<Signal> signals = new ArrayList<>();
+    if (report.tooFewPredictions()) {
+      return signals;
+    }
+    signals.add(decide("data_drift", report.driftedFeatures() > 0, report.driftedShare(), report.windowRows()));
+    var domain = report.multivariate();
+    signals.add(decide("multivariate_drift", domain != null && domain.drifted(),
+        domain == null ? Double.NaN : domain.auc(), domain == null ? 0 : domain.rowsPerSide()));
+    var prevalence = report.prevalence();
+    signals.add(decide("prevalence_shift", prevalence != null && prevalence.shifted(),
+        prevalence == null ? Double.NaN : prevalence.ratio(), report.windowRows()));
+    var expected = report.estimatedPerformance();
+    signals.add(decide("estimated_recall", expected != null && expected.belowValidated(),
+        expected == null ? Double.NaN : expected.recall(), report.windowRows()));
+    ClassPerformance live = livePerformanceOfTarget(report);
+    signals.add(decide("live_recall", live != null && live.belowValidated(),
+        live == null ? Double.NaN : live.recall().value(), live == null ? 0 : live.recall().trials()));
+    return signals;
+  }
+
+  /** The target class's live figures, or null without feedback. */
+  static ClassPerformance livePerformanceOfTarget(DriftReport report) {
+    if (report.livePerformance() == null || report.estimatedPerformance() == null) {
+      return null;
+    }
+    String target = report.estimatedPerformance().targetClass();
+    return report.livePerformance().classes().stream().filter(c -> c.label().equals(target)).findFirst()
+        .orElse(null);
+  }
+
+  /** The most urgent action of the signals, NONE if there are none. */
+  public static Action highest(List<Signal> signals) {
+    return signals.stream().map(Signal::action).max(Enum::compareTo).orElse(Action.NONE);
+  }
+}

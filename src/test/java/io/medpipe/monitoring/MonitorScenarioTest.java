@@ -1,0 +1,124 @@
+package io.medpipe.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medpipe.ehr.DriftScenario;
+import io.medpipe.monitoring.DriftPolicy.Action;
+import io.medpipe.monitoring.DriftPolicy.Signal;
+import io.medpipe.registry.ModelVersion;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each drift scenario is caught by the signal meant for it, through the real monitor path on a real PostgreSQL: a
+ * version trained and registered with its reference profile, the scenario's predictions in the prediction log with
+ * clinician feedback, MonitorService reading the window, the statistics, the drift policy and the stored report.
+ */
+class MonitorScenarioTest {
+
+  static MonitoringFixture fixture;
+  static ModelVersion version;
+
+  @BeforeAll
+  static void registeredVersion() throws Exception {
+    fixture = new MonitoringFixture(MonitoringProperties.defaults());
+    long start = System.nanoTime();
+    version = fixture.registerVersion(8000, 11, 60);
+    System.out.printf("reference version registered in %.1f s%n", (System.nanoTime() - start) / 1e9);
+  }
+
+  private static MonitorService.Result monitor(DriftScenario scenario, int patients, double feedback, long seed) {
+    fixture.clearLog();
+    fixture.logPredictions(version, scenario.generate(patients, seed), feedback, seed, Instant.now().minusSeconds(3600));
+    long start = System.nanoTime();
+    MonitorService.Result result = fixture.monitor.run(new MonitorService.Request(null, null, null, null, null,
+        "manual", "test", null));
+    System.out.printf("%s: %s (%.2f s)%n", scenario.id(), result.message(), (System.nanoTime() - start) / 1e9);
+    result.signals().forEach(s -> System.out.printf("  %s flagged=%s magnitude=%.4f evidence=%d -> %s%n",
+        s.signal(), s.flagged(), s.magnitude(), s.evidence(), s.action().id()));
+    return result;
+  }
+
+  private static Map<String, Signal> bySignal(MonitorService.Result result) {
+    return result.signals().stream().collect(Collectors.toMap(Signal::signal, s -> s));
+  }
+
+  @Test
+  void noDriftIsNotFlagged() {
+    MonitorService.Result result = monitor(DriftScenario.NO_DRIFT, 3000, 0.5, 101);
+    assertThat(result.outcome()).isEqualTo("analysed");
+    assertThat(result.signals()).extracting(Signal::flagged).containsOnly(false);
+    assertThat(result.action()).isEqualTo(Action.NONE);
+  }
+
+  @Test
+  void anotherSitesCreatinineAssayIsDataDrift() {
+    Map<String, Signal> s = bySignal(monitor(DriftScenario.CREATININE_ASSAY, 3000, 0, 102));
+    assertThat(s.get("data_drift").flagged()).isTrue();
+    assertThat(fixture.jdbc.queryForObject("SELECT body -> 'report' -> 'features' FROM medpipe.report"
+        + " ORDER BY created_at DESC LIMIT 1", String.class)).contains("creatinine");
+  }
+
+  @Test
+  void anOlderPopulationIsDataDrift() {
+    Map<String, Signal> s = bySignal(monitor(DriftScenario.OLDER, 3000, 0, 103));
+    assertThat(s.get("data_drift").flagged()).isTrue();
+    assertThat(s.get("data_drift").action()).isEqualTo(Action.RETRAIN);
+  }
+
+  @Test
+  void aLabNoLongerOrderedIsMissingnessDrift() {
+    MonitorService.Result result = monitor(DriftScenario.LAB_NOT_ORDERED, 3000, 0, 104);
+    assertThat(bySignal(result).get("data_drift").flagged()).isTrue();
+    String features = fixture.jdbc.queryForObject("SELECT body -> 'report' -> 'features' FROM medpipe.report"
+        + " WHERE id = ?", String.class, result.reportId());
+    assertThat(features).contains("\"feature\": \"uacr\"");
+  }
+
+  @Test
+  void aTripledPrevalenceIsAPrevalenceShift() {
+    Map<String, Signal> s = bySignal(monitor(DriftScenario.PREVALENCE, 4000, 0, 105));
+    assertThat(s.get("prevalence_shift").flagged()).isTrue();
+    assertThat(s.get("prevalence_shift").magnitude()).isGreaterThan(1.5);
+  }
+
+  /**
+   * The classic signs stop going with Fabry disease: the inputs' distributions hardly move (no data drift), but the
+   * model stops leaning on those signs, which the explanation drift shows. Live recall falls too, yet stays above
+   * this version's validated lower bound, which is wide (a 2,000-row held-out set has about 20 cases); at scale the
+   * benchmark sees the falling EM prevalence first (docs/benchmarks.md).
+   */
+  @Test
+  void aConceptChangeShowsInTheExplanationsNotInTheInputs() throws Exception {
+    MonitorService.Result result = monitor(DriftScenario.CONCEPT_CHANGE, 5000, 1.0, 106);
+    Map<String, Signal> s = bySignal(result);
+    assertThat(s.get("data_drift").flagged()).isFalse();
+    var shifts = MonitoringFixture.MAPPER.readTree(fixture.jdbc.queryForObject("SELECT body -> 'report' ->"
+        + " 'explanationDrift' FROM medpipe.report WHERE id = ?", String.class, result.reportId()));
+    double classicBefore = 0;
+    double classicAfter = 0;
+    for (var shift : shifts) {
+      if (List.of("acroparesthesia", "angiokeratoma", "hypohidrosis", "corneal_verticillata")
+          .contains(shift.path("feature").asText())) {
+        classicBefore += shift.path("reference").asDouble();
+        classicAfter += shift.path("window").asDouble();
+      }
+    }
+    System.out.printf("classic signs' mean |SHAP|: reference %.5f, window %.5f; live recall %.3f%n", classicBefore,
+        classicAfter, s.get("live_recall").magnitude());
+    assertThat(classicAfter).isLessThan(classicBefore);
+  }
+
+  @Test
+  void tooFewPredictionsTestNothing() {
+    MonitorService.Result result = monitor(DriftScenario.NO_DRIFT, 50, 0, 107);
+    assertThat(result.outcome()).isEqualTo("too-few-predictions");
+    assertThat(result.signals()).isEmpty();
+    assertThat(result.action()).isEqualTo(Action.NONE);
+    assertThat(result.message()).contains("too few predictions");
+  }
+}
