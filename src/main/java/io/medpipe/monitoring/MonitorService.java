@@ -168,7 +168,7 @@ public class MonitorService {
       return new Result(runId, "no-profile", version.id(), version.label(), 0, null, Action.NONE, List.of(),
           message, Map.of());
     }
-    ReferenceProfile profile = stored.get().profile();
+    ReferenceProfile profile = ReferenceProfile.fromJson(stored.get().json());
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     double[][] reference = referenceRowsOf(version);

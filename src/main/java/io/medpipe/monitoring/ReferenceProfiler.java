@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * ({@link ReferenceBands}). Only the {@link Classifier} interface is used, so any model type is profiled alike.
  */
 @Component
-public class ReferenceProfiler {
+public class ReferenceProfiler implements io.medpipe.registry.VersionProfiler {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReferenceProfiler.class);
 
@@ -31,6 +31,11 @@ public class ReferenceProfiler {
                            int topFeatures) {
     this.settings = settings;
     this.topFeatures = topFeatures;
+  }
+
+  @Override
+  public String profileJson(Classifier model, FeatureTable heldOut) {
+    return profile(model, heldOut).toCanonicalJson();
   }
 
   /**

@@ -82,7 +82,7 @@ class ModelController {
   @GetMapping(value = "/api/v1/models/{id}/reference-profile", produces = MediaType.APPLICATION_JSON_VALUE)
   String referenceProfile(@PathVariable UUID id) {
     registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
-    return registry.referenceProfile(id).map(p -> p.profile().toCanonicalJson())
+    return registry.referenceProfile(id).map(ModelRegistry.StoredProfile::json)
         .orElseThrow(() -> new NotFoundException("model version " + id + " has no reference profile (registered "
             + "before reference profiles existed)"));
   }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.medpipe.artifact.ArtifactStore;
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.SnapshotStore;
-import io.medpipe.monitoring.ReferenceProfiler;
-import io.medpipe.monitoring.drift.ReferenceProfile;
 import io.medpipe.system.Json;
 import io.medpipe.training.TrainingRun;
 import io.medpipe.training.TrainingRuns;
@@ -41,10 +39,10 @@ public class ModelRegistry {
   private final TrainingRuns training;
   private final SnapshotStore snapshots;
   private final String gitCommit;
-  private final ReferenceProfiler profiler;
+  private final VersionProfiler profiler;
 
   public ModelRegistry(JdbcTemplate jdbc, Json json, ArtifactStore artifacts, TrainingRuns training,
-                       SnapshotStore snapshots, ObjectProvider<GitProperties> git, ReferenceProfiler profiler) {
+                       SnapshotStore snapshots, ObjectProvider<GitProperties> git, VersionProfiler profiler) {
     this.jdbc = jdbc;
     this.profiler = profiler;
     this.json = json;
@@ -69,8 +67,7 @@ public class ModelRegistry {
     int version = last == null ? 1 : last + 1;
     // the run's model, verified now rather than at the first deployment; the version points at the same artifact
     Classifier model = Classifier.fromBytes(artifacts.get(run.modelUri(), run.modelSha256()));
-    ReferenceProfile profile = referenceProfileOf(run, model);
-    String profileJson = profile.toCanonicalJson();
+    String profileJson = referenceProfileOf(run, model);
     UUID id = UUID.randomUUID();
     jdbc.update("""
         INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,
@@ -79,19 +76,19 @@ public class ModelRegistry {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)""",
         id, name, version, trainingRunId, run.snapshotId(), snapshots.find(run.snapshotId()).contentHash(),
         run.algorithm(), json.write(run.params()), json.write(run.metrics()), run.modelUri(), run.modelSha256(),
-        gitCommit, processInstanceId, profileJson, profile.sha256());
+        gitCommit, processInstanceId, profileJson, sha256(profileJson));
     recordStage(id, ModelVersion.Stage.NONE, "medpipe", processInstanceId);
     return find(id).orElseThrow();
   }
 
   /** The profile of the run's held-out rows: the rows its evaluation used, never the training rows. */
-  private ReferenceProfile referenceProfileOf(TrainingRun run, Classifier model) {
+  private String referenceProfileOf(TrainingRun run, Classifier model) {
     FeatureTable table = snapshots.table(run.snapshotId());
-    return profiler.profile(model, table.subset(run.testRows()));
+    return profiler.profileJson(model, table.subset(run.testRows()));
   }
 
-  /** A version's stored reference profile and its recorded checksum. */
-  public record StoredProfile(ReferenceProfile profile, String sha256) {}
+  /** A version's stored reference profile (its canonical JSON, verified) and its recorded checksum. */
+  public record StoredProfile(String json, String sha256) {}
 
   /**
    * The version's reference profile, its canonical JSON checked against the recorded SHA-256; empty for a version
@@ -116,7 +113,7 @@ public class ModelRegistry {
       throw new ArtifactStore.IntegrityException("the reference profile of model version " + versionId
           + " does not match its recorded SHA-256 (recorded " + recorded + ", found " + actual + ")");
     }
-    return Optional.of(new StoredProfile(ReferenceProfile.fromJson(stored), recorded));
+    return Optional.of(new StoredProfile(stored, recorded));
   }
 
   private static String sha256(String text) {

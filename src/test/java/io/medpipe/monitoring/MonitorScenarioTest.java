@@ -51,8 +51,14 @@ class MonitorScenarioTest {
   void noDriftIsNotFlagged() {
     MonitorService.Result result = monitor(DriftScenario.NO_DRIFT, 3000, 0.5, 101);
     assertThat(result.outcome()).isEqualTo("analysed");
-    assertThat(result.signals()).extracting(Signal::flagged).containsOnly(false);
-    assertThat(result.action()).isEqualTo(Action.NONE);
+    Map<String, Signal> s = bySignal(result);
+    for (String signal : List.of("data_drift", "prevalence_shift", "estimated_recall", "live_recall")) {
+      assertThat(s.get(signal).flagged()).as(signal).isFalse();
+    }
+    // the domain classifier may warn by chance (about 1 window in 8 in the benchmark's 50 no-drift windows); a warning
+    // alerts nobody, and it never pages or retrains
+    assertThat(s.get("multivariate_drift").action()).isIn(Action.NONE, Action.WARN);
+    assertThat(result.action()).isIn(Action.NONE, Action.WARN);
   }
 
   @Test
@@ -87,30 +93,39 @@ class MonitorScenarioTest {
   }
 
   /**
-   * The classic signs stop going with Fabry disease: the inputs' distributions hardly move (no data drift), but the
-   * model stops leaning on those signs, which the explanation drift shows. Live recall falls too, yet stays above
-   * this version's validated lower bound, which is wide (a 2,000-row held-out set has about 20 cases); at scale the
-   * benchmark sees the falling EM prevalence first (docs/benchmarks.md).
+   * The classic signs stop going with Fabry disease: the inputs' distributions hardly move (no data drift), but what
+   * the model's explanations give those signs moves, further than in a window without drift of the same size. The
+   * direction depends on the model (a forest leaned less on them; the boosted default gives them more weight in the
+   * patients who still show them), so the test holds the shift against a no-drift control, not a direction. Live
+   * recall falls too, yet stays above this version's validated lower bound, which is wide (a 2,000-row held-out set
+   * has about 20 cases).
    */
   @Test
   void aConceptChangeShowsInTheExplanationsNotInTheInputs() throws Exception {
+    double[] control = classicSigns(monitor(DriftScenario.NO_DRIFT, 5000, 1.0, 206));
     MonitorService.Result result = monitor(DriftScenario.CONCEPT_CHANGE, 5000, 1.0, 106);
     Map<String, Signal> s = bySignal(result);
     assertThat(s.get("data_drift").flagged()).isFalse();
+    double[] concept = classicSigns(result);
+    System.out.printf("classic signs' mean |SHAP|: reference %.5f, no-drift window %.5f, concept-change window %.5f;"
+        + " live recall %.3f%n", concept[0], control[1], concept[1], s.get("live_recall").magnitude());
+    assertThat(Math.abs(concept[1] - concept[0])).isGreaterThan(2 * Math.abs(control[1] - control[0]));
+  }
+
+  /** The classic signs' summed mean |SHAP| in the reference and in the window of the monitor run's report. */
+  private static double[] classicSigns(MonitorService.Result result) throws Exception {
     var shifts = MonitoringFixture.MAPPER.readTree(fixture.jdbc.queryForObject("SELECT body -> 'report' ->"
         + " 'explanationDrift' FROM medpipe.report WHERE id = ?", String.class, result.reportId()));
-    double classicBefore = 0;
-    double classicAfter = 0;
+    double before = 0;
+    double after = 0;
     for (var shift : shifts) {
       if (List.of("acroparesthesia", "angiokeratoma", "hypohidrosis", "corneal_verticillata")
           .contains(shift.path("feature").asText())) {
-        classicBefore += shift.path("reference").asDouble();
-        classicAfter += shift.path("window").asDouble();
+        before += shift.path("reference").asDouble();
+        after += shift.path("window").asDouble();
       }
     }
-    System.out.printf("classic signs' mean |SHAP|: reference %.5f, window %.5f; live recall %.3f%n", classicBefore,
-        classicAfter, s.get("live_recall").magnitude());
-    assertThat(classicAfter).isLessThan(classicBefore);
+    return new double[] {before, after};
   }
 
   @Test
