@@ -89,6 +89,7 @@ class ApiSecurityIT {
   static final String SERVICE_KEY = "security-it-service-key-0123456789abcdef";
   static final String TOKEN = "security-it-webhook-token";
   static final String PSEUDONYM_KEY = "security-it-pseudonym-key";
+  static final String REFERENCE_KEY = "security-it-reference-key";
   static final int FUZZ_REQUESTS = 10_000;
   static final long FUZZ_SEED = 20261203L;
   /** What an answer must never contain: Java and Jackson type names, stack frames. */
@@ -108,6 +109,7 @@ class ApiSecurityIT {
     registry.add("medpipe.api.service-key", () -> SERVICE_KEY);
     registry.add("medpipe.webhook.token", () -> TOKEN);
     registry.add("medpipe.privacy.pseudonym-key", () -> PSEUDONYM_KEY);
+    registry.add("medpipe.privacy.reference-key", () -> REFERENCE_KEY);
     // no pipeline runs here: the model is trained and deployed by the test itself
     registry.add("medpipe.worker.enabled", () -> false);
     registry.add("medpipe.cohort.patients", () -> 2000);
@@ -337,7 +339,8 @@ class ApiSecurityIT {
     assertThat(ok.status()).as(ok.text()).isEqualTo(200);
     String stored = jdbc.queryForObject("SELECT patient_ref FROM medpipe.prediction_log WHERE request_id = 'hmac-1'",
         String.class);
-    assertThat(stored).isEqualTo(new Pseudonymizer(PSEUDONYM_KEY).apiReference("psn-4c1d9e2a"));
+    assertThat(stored).isEqualTo(new Pseudonymizer(REFERENCE_KEY).apiReference("psn-4c1d9e2a"))
+        .isNotEqualTo(new Pseudonymizer(PSEUDONYM_KEY).apiReference("psn-4c1d9e2a"));
     assertThat(jdbc.queryForObject("SELECT count(*) FROM medpipe.prediction_log WHERE concat_ws(' ', patient_ref,"
         + " request_id, features::text) LIKE '%4c1d9e2a%'", Long.class)).isZero();
 
