@@ -17,7 +17,7 @@ ENGINE_PORT=$(free_port); WORKER_PORT=$(free_port); API_PORT=$(free_port); DB_PO
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT
-SECRETS="MEDPIPE_WORKER_PASSWORD=rss-worker-password MEDPIPE_PSEUDONYM_KEY=rss-bench-pseudonym-key MEDPIPE_API_SERVICE_KEY=rss-service-key MEDPIPE_API_ADMIN_KEY=rss-admin-key"
+SECRETS="MEDPIPE_WORKER_PASSWORD=rss-worker-password MEDPIPE_PSEUDONYM_KEY=rss-bench-pseudonym-key MEDPIPE_API_SERVICE_KEY=rss-service-key MEDPIPE_API_ADMIN_KEY=rss-admin-key MEDPIPE_REFERENCE_KEY=rss-reference-key"
 
 # engine node: demo mode (embedded PostgreSQL on a known port), workers off as on GKE
 env $SECRETS MEDPIPE_PORT=$ENGINE_PORT MEDPIPE_DATA_DIR=$DIR/engine MEDPIPE_EMBEDDED_DB_PORT=$DB_PORT \

@@ -161,6 +161,8 @@ final class PredictionBurst {
     env.put("MEDPIPE_DB_PASSWORD", password);
     env.put("MEDPIPE_WORKER_PASSWORD", "unused-" + UUID.randomUUID());
     env.put("MEDPIPE_PSEUDONYM_KEY", "unused-" + UUID.randomUUID());
+    // the API node stores patient references with the deployment's shared reference key
+    env.put("MEDPIPE_REFERENCE_KEY", "prediction-burst-reference-key");
     env.put("MEDPIPE_API_ADMIN_KEY", adminKey);
     env.put("MEDPIPE_API_SERVICE_KEY", serviceKey);
     env.put("MEDPIPE_RECORD_DURABILITY", durability);
