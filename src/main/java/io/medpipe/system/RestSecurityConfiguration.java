@@ -1,5 +1,6 @@
 package io.medpipe.system;
 
+import org.camunda.bpm.engine.impl.cfg.ProcessEnginePlugin;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
@@ -15,6 +16,13 @@ import org.springframework.context.annotation.Configuration;
 @EngineRole
 @Configuration(proxyBeanMethods = false)
 class RestSecurityConfiguration {
+
+  /** The engine's password checks through the login throttle, the workers' own login exempt (LoginThrottle). */
+  @Bean
+  static ProcessEnginePlugin loginThrottlePlugin(LoginThrottle throttle, MedpipeProperties properties) {
+    MedpipeProperties.Worker worker = properties.worker();
+    return new LoginThrottlePlugin(throttle, new WorkerLogin(worker.user(), worker.password(), worker.addresses()));
+  }
 
   @Bean
   FilterRegistrationBean<ProcessEngineAuthenticationFilter> engineRestAuthentication() {

@@ -34,7 +34,7 @@ class WebSecurityConfiguration {
   /** Camunda's web apps and engine REST API: their own authentication and CSRF protection, unchanged. */
   @Bean
   @Order(2)
-  SecurityFilterChain camundaOwnAuthentication(HttpSecurity http, LoginThrottle throttle) throws Exception {
+  SecurityFilterChain camundaOwnAuthentication(HttpSecurity http) throws Exception {
     PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
     http.securityMatcher(new OrRequestMatcher(paths.matcher("/camunda/**"), paths.matcher("/engine-rest/**")))
         .csrf(AbstractHttpConfigurer::disable)
@@ -46,7 +46,7 @@ class WebSecurityConfiguration {
         // no session of its own, and never a session id change (it would end a Camunda web app login)
         .sessionManagement(AbstractHttpConfigurer::disable)
         .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
-        .addFilterBefore(new LoginThrottleFilter(throttle), AuthorizationFilter.class)
+        .addFilterBefore(new LoginThrottleFilter(), AuthorizationFilter.class)
         .authorizeHttpRequests(rules -> rules.anyRequest().permitAll());
     return http.build();
   }
