@@ -243,7 +243,7 @@ class EngineRoleMatrixIT {
     play(develop, TOPIC_PHI_SCAN, Map.of());
     play(develop, TOPIC_TRAIN_MODEL, Map.of(VAR_TRAINING_RUN_ID, "t"));
     play(develop, TOPIC_EVALUATE_MODEL, Map.of(VAR_RARE_RECALL_LOWER, 0.9, VAR_RARE_AUPRC_LOWER, 0.7,
-        VAR_RARE_ROC_AUC, 0.95));
+        VAR_RARE_ROC_AUC, 0.95, VAR_RARE_PRECISION_LOWER, 0.4));
     play(develop, TOPIC_RECORD_VALIDATION, Map.of());
     String staging = runtime.createProcessInstanceQuery().superProcessInstanceId(run.getId())
         .processDefinitionKey(PROCESS_STAGING).singleResult().getId();

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * can refuse such a token instead of storing it: {@link TextScrubber}'s identifier patterns (e-mail, URL, SSN, record
  * numbers, dates, phone numbers), plus what those patterns leave to context in free text but a token must never hold: a
  * run of six or more digits (an MRN, a compact date), digit groups joined by separators (7+ digits: a phone or national
- * number), day-month-year with hyphens, and a name run together with a birth year ({@code jane1970}, {@code doe_1985}).
+ * number), day-month-year with hyphens, a date with the month's name and a two- or four-digit year ({@code 30-Sep-58},
+ * {@code 30sep58}, {@code Sep58}), and a name run together with a birth year ({@code jane1970}, {@code doe_1985}).
  *
  * <p>A random token is accepted as it is: a UUID or at least 16 hex digits (with a letter), optionally behind a short
  * prefix ({@code p-3fa85f64...}). Random hex holds long digit runs by chance; refusing them would refuse good
@@ -24,6 +25,10 @@ public final class IdentifierShapes {
   private static final Pattern DIGIT_RUN = Pattern.compile("\\d{6,}");
   private static final Pattern DIGIT_GROUPS = Pattern.compile("\\d+(?:[-.]\\d+)+");
   private static final Pattern DAY_MONTH_YEAR = Pattern.compile("(?<!\\d)\\d{1,2}-\\d{1,2}-\\d{2,4}(?!\\d)");
+  /** A month's name (not inside a word) with a year right after it, a day before it optional: 30-Sep-58, sep1958. */
+  private static final Pattern MONTH_WITH_YEAR = Pattern.compile("(?i)(?<!\\p{L})(?:jan(?:uary)?|feb(?:ruary)?"
+      + "|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
+      + "|dec(?:ember)?)\\.?[-_.:/ ]?(?:\\d{2}|\\d{4})(?!\\d)");
   private static final Pattern NAME_WITH_YEAR = Pattern.compile(
       "(?i)(?:\\p{L}{2,}[-_.:]?(?:19|20)\\d{2}(?!\\d))|(?:(?<!\\d)(?:19|20)\\d{2}[-_.:]?\\p{L}{2,})");
 
@@ -51,7 +56,7 @@ public final class IdentifierShapes {
     if (DIGIT_RUN.matcher(token).find()) {
       return Optional.of("a record number (6 or more digits in a row)");
     }
-    if (DAY_MONTH_YEAR.matcher(token).find()) {
+    if (DAY_MONTH_YEAR.matcher(token).find() || MONTH_WITH_YEAR.matcher(token).find()) {
       return Optional.of("a date");
     }
     Matcher groups = DIGIT_GROUPS.matcher(token);

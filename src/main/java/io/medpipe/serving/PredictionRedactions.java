@@ -1,7 +1,7 @@
 package io.medpipe.serving;
 
 import io.medpipe.privacy.Pseudonymizer;
-import io.medpipe.privacy.TextScrubber;
+import io.medpipe.privacy.IdentifierShapes;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
 import io.medpipe.system.MedpipeProperties;
@@ -104,9 +104,10 @@ public class PredictionRedactions {
     if (reason == null || reason.strip().length() < 5 || reason.length() > 500) {
       problems.add(new FieldProblem("reason", "is required: why the records are redacted (5-500 characters)"));
     } else {
-      // the audit table is read by many: the reason must say why, not repeat the identifier it is about
-      TextScrubber.identifierKind(reason).ifPresent(kind -> problems.add(new FieldProblem("reason",
-          "holds what looks like an identifier (" + kind + "); say why without quoting it")));
+      // the audit table is read by many: the reason must say why, not repeat the identifier it is about; the token
+      // shapes too (a name with a birth date, "Novak:Olivia:30-Sep-58"), which the free-text patterns leave to context
+      IdentifierShapes.kind(reason).ifPresent(kind -> problems.add(new FieldProblem("reason",
+          "holds what looks like " + kind + "; say why without quoting it")));
     }
     if (!problems.isEmpty()) {
       throw new InvalidRequestException(problems);

@@ -1,168 +1,152 @@
 package io.medpipe.system;
 
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Base64;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
-import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The filter that applies {@link LoginThrottle} to the two ways of logging in to Camunda: the web apps' login form
- * ({@code POST /camunda/api/admin/auth/user/{engine}/login/{app}}) and HTTP Basic on {@code /engine-rest}. A throttled
- * attempt gets 429 problem+json with {@code Retry-After} and never reaches Camunda; otherwise Camunda answers as
- * always and its answer (401 or not) is counted. The form body is read here to learn the user name, then replayed
- * unchanged to Camunda.
+ * The filter that applies {@link LoginThrottle} to every login Camunda answers (its web apps' login form, HTTP Basic
+ * on {@code /engine-rest}, the identity check resources): it tells the engine's password check which client address
+ * the request comes from ({@link LoginAttempt}); the check itself ({@link ThrottledIdentityProvider}) decides, for the
+ * user it is checking. A throttled check's answer is replaced by 429 problem+json with {@code Retry-After}.
+ *
+ * <p>Nothing is read from the request here: the user counted is the one Camunda decoded and checked, so neither a
+ * percent-encoded form field name ({@code user%6eame=}) nor an oversized form changes who is counted.
  */
 final class LoginThrottleFilter extends OncePerRequestFilter {
-
-  /** Larger login forms are passed on unread (throttled per address only). */
-  private static final int MAX_FORM_BYTES = 8192;
-
-  private final LoginThrottle throttle;
-  private final RequestMatcher webappLogin = PathPatternRequestMatcher.withDefaults()
-      .matcher(HttpMethod.POST, "/camunda/api/admin/auth/user/{engine}/login/{app}");
-  private final RequestMatcher engineRest = PathPatternRequestMatcher.withDefaults().matcher("/engine-rest/**");
-
-  LoginThrottleFilter(LoginThrottle throttle) {
-    this.throttle = throttle;
-  }
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    HttpServletRequest forward = request;
-    String user;
-    if (webappLogin.matches(request)) {
-      byte[] form = readSmallBody(request);
-      user = form == null ? null : formField(new String(form, StandardCharsets.ISO_8859_1), "username");
-      if (form != null) {
-        forward = new ReplayedBody(request, form);
-      }
-    } else if (engineRest.matches(request) && basicUser(request) != null) {
-      user = basicUser(request);
-    } else {
-      chain.doFilter(request, response);
-      return;
-    }
-    String address = request.getRemoteAddr();
-    Duration wait = throttle.waitFor(address, user);
-    if (!wait.isZero()) {
-      response.setHeader("Retry-After", String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
-      Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too many failed logins; try again in "
-          + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
-      return;
-    }
-    chain.doFilter(forward, response);
-    if (request.isAsyncStarted()) {
-      throttle.succeeded(user); // engine REST long polling: authentication passed before the request went async
-    } else if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
-      throttle.failed(address, user);
-    } else if (response.getStatus() < 400) {
-      throttle.succeeded(user);
-    }
-  }
-
-  private static byte[] readSmallBody(HttpServletRequest request) throws IOException {
-    long length = request.getContentLengthLong();
-    if (length > MAX_FORM_BYTES) {
-      return null;
-    }
-    byte[] body = request.getInputStream().readNBytes(MAX_FORM_BYTES + 1);
-    if (body.length > MAX_FORM_BYTES) {
-      throw new IOException("login form larger than " + MAX_FORM_BYTES + " bytes");
-    }
-    return body;
-  }
-
-  private static String formField(String form, String name) {
-    for (String pair : form.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0 && pair.substring(0, eq).equals(name)) {
-        try {
-          return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-          return null;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static String basicUser(HttpServletRequest request) {
-    String header = request.getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return null;
-    }
+    LoginAttempt attempt = LoginAttempt.begin(request.getRemoteAddr());
     try {
-      String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-      int colon = decoded.indexOf(':');
-      return colon < 0 ? null : decoded.substring(0, colon);
-    } catch (IllegalArgumentException malformed) {
-      return null;
+      chain.doFilter(request, new UnlessThrottled(response, attempt));
+    } finally {
+      LoginAttempt.end();
+    }
+    Duration wait = attempt.throttled();
+    if (wait != null && !response.isCommitted()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      response.reset();
+      response.setHeader("Retry-After", String.valueOf(seconds));
+      Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too many failed logins; try again in " + seconds + " s");
     }
   }
 
-  /** The request with its already-read body offered again to the next reader. */
-  private static final class ReplayedBody extends HttpServletRequestWrapper {
-    private final byte[] body;
+  /**
+   * The response as Camunda writes it, unless the login was throttled: from then on, Camunda's refusal (a 401 and its
+   * challenge) goes nowhere, and the 429 is written in its place. The throttle decides before Camunda writes anything.
+   */
+  private static final class UnlessThrottled extends HttpServletResponseWrapper {
+    private final LoginAttempt attempt;
 
-    ReplayedBody(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
+    UnlessThrottled(HttpServletResponse response, LoginAttempt attempt) {
+      super(response);
+      this.attempt = attempt;
+    }
+
+    private boolean throttled() {
+      return attempt.throttled() != null;
     }
 
     @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("blocking reads only");
-        }
-      };
+    public void setStatus(int sc) {
+      if (!throttled()) {
+        super.setStatus(sc);
+      }
     }
 
     @Override
-    public int getContentLength() {
-      return body.length;
+    public void sendError(int sc) throws IOException {
+      if (!throttled()) {
+        super.sendError(sc);
+      }
     }
 
     @Override
-    public long getContentLengthLong() {
-      return body.length;
+    public void sendError(int sc, String msg) throws IOException {
+      if (!throttled()) {
+        super.sendError(sc, msg);
+      }
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+      if (!throttled()) {
+        super.setHeader(name, value);
+      }
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+      if (!throttled()) {
+        super.addHeader(name, value);
+      }
+    }
+
+    @Override
+    public void setContentType(String type) {
+      if (!throttled()) {
+        super.setContentType(type);
+      }
+    }
+
+    @Override
+    public void setContentLength(int len) {
+      if (!throttled()) {
+        super.setContentLength(len);
+      }
+    }
+
+    @Override
+    public void setContentLengthLong(long len) {
+      if (!throttled()) {
+        super.setContentLengthLong(len);
+      }
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+      if (!throttled()) {
+        super.flushBuffer();
+      }
+    }
+
+    @Override
+    public ServletOutputStream getOutputStream() throws IOException {
+      return throttled() ? NOWHERE : super.getOutputStream();
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+      return throttled() ? new PrintWriter(OutputStream.nullOutputStream()) : super.getWriter();
     }
   }
+
+  private static final ServletOutputStream NOWHERE = new ServletOutputStream() {
+    @Override
+    public void write(int b) {
+      // a throttled login's refusal is replaced by the 429
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+      throw new UnsupportedOperationException("blocking writes only");
+    }
+  };
 }

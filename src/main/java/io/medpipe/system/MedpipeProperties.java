@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -31,15 +32,17 @@ public record MedpipeProperties(
     @Valid @DefaultValue Api api) {
 
   /**
-   * The external-task workers: whether this process runs them, the engine user they log in as, and how often a
-   * failed step is retried (then it becomes an incident).
+   * The external-task workers: whether this process runs them, the engine user they log in as, how often a failed
+   * step is retried (then it becomes an incident), and the addresses (IP or CIDR) the workers log in from: there their
+   * own login is never throttled by anybody else's failed logins (loopback: the in-process workers).
    */
   public record Worker(@DefaultValue("true") boolean enabled,
                        @DefaultValue("medpipe-worker") @NotBlank String user,
                        String password,
                        @DefaultValue("PT10M") @NotNull Duration trainingLockExtension,
                        @DefaultValue("2") @Min(0) int retries,
-                       @DefaultValue("PT10S") @NotNull Duration retryDelay) {}
+                       @DefaultValue("PT10S") @NotNull Duration retryDelay,
+                       @DefaultValue({"127.0.0.0/8", "::1"}) List<String> addresses) {}
 
   /**
    * The pseudonymisation key (HMAC-SHA256 secret of snapshot pseudonyms, engine and workers only) and the reference

@@ -1,6 +1,7 @@
 package io.medpipe.system;
 
 import jakarta.servlet.DispatcherType;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -23,8 +24,9 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
  * everything else is denied except an explicit allow-list: the health probes, the OpenAPI document and Swagger UI,
  * the root redirect to the web apps, and the actuator on the management port only.
  *
- * <p>Spring Security's firewall runs in front of every chain: a path with matrix parameters, encoded slashes or
- * dots, double slashes or dot segments is refused with 400 problem+json, whatever it addresses.
+ * <p>A URL that is not in normal form (matrix parameters, encoded slashes or dots, double slashes, dot segments, an
+ * encoded servlet path prefix) is refused with 400 problem+json, whatever it addresses: by {@link RequestGuardFilter}
+ * before any other filter, and by Spring Security's own firewall in front of every chain.
  */
 @Configuration(proxyBeanMethods = false)
 class WebSecurityConfiguration {
@@ -32,7 +34,7 @@ class WebSecurityConfiguration {
   /** Camunda's web apps and engine REST API: their own authentication and CSRF protection, unchanged. */
   @Bean
   @Order(2)
-  SecurityFilterChain camundaOwnAuthentication(HttpSecurity http, LoginThrottle throttle) throws Exception {
+  SecurityFilterChain camundaOwnAuthentication(HttpSecurity http) throws Exception {
     PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
     http.securityMatcher(new OrRequestMatcher(paths.matcher("/camunda/**"), paths.matcher("/engine-rest/**")))
         .csrf(AbstractHttpConfigurer::disable)
@@ -44,7 +46,7 @@ class WebSecurityConfiguration {
         // no session of its own, and never a session id change (it would end a Camunda web app login)
         .sessionManagement(AbstractHttpConfigurer::disable)
         .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
-        .addFilterBefore(new LoginThrottleFilter(throttle), AuthorizationFilter.class)
+        .addFilterBefore(new LoginThrottleFilter(), AuthorizationFilter.class)
         .authorizeHttpRequests(rules -> rules.anyRequest().permitAll());
     return http.build();
   }
@@ -80,15 +82,27 @@ class WebSecurityConfiguration {
     return http.build();
   }
 
+  /**
+   * The guard in front of every other filter, Spring Security's included: URLs not in normal form answered 400, and
+   * nothing a request carries quoted in the log when something fails (see {@link RequestGuardFilter}).
+   */
+  @Bean
+  FilterRegistrationBean<RequestGuardFilter> requestGuard() {
+    FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(new RequestGuardFilter());
+    registration.setName("medpipe-request-guard");
+    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    // right after the trace-id filter of the gcp profile, so that its own log line carries the trace id
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+    return registration;
+  }
+
   /** The firewall's refusals (non-normalised or ambiguous URLs) as 400 problem+json rather than a bare status. */
   @Bean
   RequestRejectedHandler problemRequestRejectedHandler() {
     return (request, response, rejected) -> {
       if (!response.isCommitted()) {
         response.reset();
-        Problems.write(response, HttpStatus.BAD_REQUEST, "the request's URL or headers are not in a form medpipe "
-            + "accepts (no matrix parameters, encoded slashes or dots, double slashes, dot segments or control "
-            + "characters)");
+        Problems.write(response, HttpStatus.BAD_REQUEST, RequestGuardFilter.NOT_NORMALISED);
       }
     };
   }

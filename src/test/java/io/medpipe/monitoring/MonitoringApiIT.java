@@ -97,7 +97,7 @@ class MonitoringApiIT {
 
   /** Follows a run until it is no longer running. */
   private static JsonNode awaitRun(String location) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     JsonNode run;
     do {
       Thread.sleep(300);
@@ -140,7 +140,13 @@ class MonitoringApiIT {
     assertThat(report.path("kind").asText()).isEqualTo(MonitorService.REPORT_KIND);
     assertThat(report.path("body").path("monitorRunId").asText()).isEqualTo(run.path("id").asText());
     // the process carries the run, its report and the policy's action
+    // (the run's record is written before the worker completes its task: the instance ends a moment later)
     String instance = run.path("processInstanceId").asText();
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (runtime.createProcessInstanceQuery().processInstanceId(instance).count() > 0
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
     assertThat(runtime.createProcessInstanceQuery().processInstanceId(instance).count()).isZero();
 
     HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + MANAGEMENT_PORT

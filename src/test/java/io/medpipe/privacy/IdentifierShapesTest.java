@@ -29,7 +29,12 @@ class IdentifierShapesTest {
       "jane1970, a name with a birth year",
       "smith_1985, a name with a birth year",
       "1985-smith, a name with a birth year",
-      "www.example.org, a URL"})
+      "www.example.org, a URL",
+      "Novak:Olivia:30-Sep-58, a date",
+      "novak-olivia-30sep58, a date",
+      "Novak-Olivia-Sep58, a date",
+      "olivia-december-1958, a date",
+      "for Novak:Olivia:30-Sep-58 request, a date"})
   void recognisesIdentifierShapes(String token, String kind) {
     assertThat(IdentifierShapes.kind(token)).as(token).contains(kind);
   }
@@ -37,7 +42,8 @@ class IdentifierShapesTest {
   @ParameterizedTest
   @ValueSource(strings = {"ref-e2e-0001", "psn-4c1d9e2a", "ehr-7f3a", "k-1", "b-3", "case-17", "ward-7",
       "ehr-gateway", "medpipe-serving-tests", "p-3fa85f6457174562b3fc2c963f66afa6",
-      "12345678-1234-4234-8234-123456789abc", "0123456789abcdef0123", "visit:A17-x"})
+      "12345678-1234-4234-8234-123456789abc", "0123456789abcdef0123", "visit:A17-x",
+      "decision-12", "mayor-2", "sepsis-58", "batch-dec"})
   void acceptsPseudonymsAndPlainTokens(String token) {
     assertThat(IdentifierShapes.kind(token)).as(token).isEmpty();
   }

@@ -112,7 +112,7 @@ class KillSwitchIT {
     refused.put("scientist (data-scientists)", basic("scientist", "demo"));
     refused.put("admin (camunda-admin)", basic("admin", "demo"));
     refused.put("an unknown key", Map.of("X-API-Key", "no-such-key-0123456789abcdef"));
-    // last: a wrong password makes the engine refuse that user for a few seconds (its login delay)
+    // last: a wrong password counts against that user in the login throttle
     refused.put("wrong password", basic("scientist", "not-the-password"));
     Map<String, Integer> matrix = new LinkedHashMap<>();
     for (var caller : refused.entrySet()) {

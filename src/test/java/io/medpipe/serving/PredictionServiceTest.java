@@ -245,7 +245,8 @@ class PredictionServiceTest {
     PredictionRequest r = request(test, 0);
     for (String[] bad : new String[][] {{"MRN-4471902", null}, {"ssn-123-45-6789", null},
         {"phone-555-867-5309", null}, {"JaneDoe-1970-01-31", null}, {null, "jane.doe@example.org"},
-        {null, "4471902"}, {null, "doe_1970-01-31"}}) {
+        {null, "4471902"}, {null, "doe_1970-01-31"}, {null, "Novak:Olivia:30-Sep-58"},
+        {null, "novak-olivia-30sep58"}, {null, "Novak-Olivia-Sep58"}, {"novak-olivia-30sep58", null}}) {
       assertThatThrownBy(() -> service.predict(Slot.PRODUCTION, new PredictionRequest(r.features(), bad[1], bad[0]),
           "client", false))
           .isInstanceOfSatisfying(InvalidRequestException.class, e -> {

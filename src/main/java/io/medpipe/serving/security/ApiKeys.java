@@ -33,7 +33,13 @@ class ApiKeys {
 
   static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
   static final String SERVICE_CLIENT = "medpipe-serving-tests";
-  private static final Pattern CLIENT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{1,62}");
+  /**
+   * A client id names a system in a strict form: lower-case words joined by hyphens, the first of letters, each other
+   * of letters or a number of at most three digits ({@code ehr-gateway}, {@code ward-7}, {@code lab-system-2}). No
+   * dots or underscores (an e-mail's local part, {@code olivia.novak21}), no letters run together with digits
+   * ({@code novak21}), no number long enough for a year or a record number.
+   */
+  private static final Pattern CLIENT_ID = Pattern.compile("(?=.{3,40}$)[a-z]{2,}(?:-(?:[a-z]{2,}|[0-9]{1,3}))*");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** An authenticated caller. */
@@ -96,8 +102,9 @@ class ApiKeys {
   NewKey create(String clientId, ApiRole role, String createdBy) {
     if (clientId == null || !CLIENT_ID.matcher(clientId).matches() || clientId.equals(BOOTSTRAP_ADMIN)
         || clientId.equals(SERVICE_CLIENT)) {
-      throw new InvalidRequestException("clientId",
-          "must be 2-63 lower-case letters, digits, '._-' (and not a reserved client id)");
+      throw new InvalidRequestException("clientId", "must name the client system as 3-40 characters of lower-case "
+          + "words joined by hyphens, each word letters only or a number of up to 3 digits, e.g. ehr-gateway or ward-7 "
+          + "(and not a reserved client id)");
     }
     // the client id is written to every prediction record and log line of the client: it names a system, never a person
     IdentifierShapes.kind(clientId).ifPresent(kind -> {

@@ -77,7 +77,7 @@ final class EngineLoginAuthenticationFilter extends OncePerRequestFilter {
       return;
     }
     if (identity.checkPassword(credentials[0], credentials[1])) {
-      throttle.succeeded(credentials[0]);
+      throttle.succeeded(address, credentials[0]);
       List<String> groups = identity.createGroupQuery().groupMember(credentials[0]).list().stream()
           .map(Group::getId).filter(ApiRoutes.OPERATE_GROUPS::contains).toList();
       SecurityContext context = contexts.createEmptyContext();

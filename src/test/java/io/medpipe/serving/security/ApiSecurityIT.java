@@ -326,7 +326,8 @@ class ApiSecurityIT {
           .containsExactly("patientRef");
       assertThat(r.text()).as(ref).doesNotContain(ref);
     }
-    for (String requestId : List.of("555-867-5309", "jane.doe@example.org", "doe_1970-01-31", mrn)) {
+    for (String requestId : List.of("555-867-5309", "jane.doe@example.org", "doe_1970-01-31", mrn,
+        "Novak:Olivia:30-Sep-58", "novak-olivia-30sep58", "Novak-Olivia-Sep58")) {
       Response r = post("/api/v1/predict", withField(validRequest(null), "requestId", requestId), SERVICE_KEY);
       assertThat(r.status()).as(requestId).isEqualTo(400);
       assertThat(json.readTree(r.body()).path("errors").findValuesAsText("field")).containsExactly("requestId");
@@ -357,7 +358,8 @@ class ApiSecurityIT {
     }
     assertThat(count("medpipe.prediction_feedback")).isEqualTo(feedback);
     long keys = count("medpipe.api_key");
-    for (String clientId : List.of("5558675309", "jane.doe@example.org", "jdoe-1970-01-31", "smith1985",
+    for (String clientId : List.of("5558675309", "jane.doe@example.org", "jdoe-1970-01-31", "smith1985", "olivia.novak21",
+        "novak-olivia-30sep58",
         mrn.toLowerCase(java.util.Locale.ROOT))) {
       Response r = post("/api/v1/admin/keys", "{\"clientId\": \"" + clientId + "\", \"role\": \"predict\"}", ADMIN_KEY);
       assertThat(r.status()).as(clientId).isEqualTo(400);
@@ -388,6 +390,10 @@ class ApiSecurityIT {
     assertThat(json.readTree(identifierInReason.body()).path("errors").findValuesAsText("field"))
         .containsExactly("reason");
     assertThat(identifierInReason.text()).doesNotContain(mrn);
+    Response nameInReason = post("/api/v1/admin/predictions/redactions", "{\"patientRef\": \"" + mrn
+        + "\", \"reason\": \"for Novak:Olivia:30-Sep-58 request\"}", ADMIN_KEY);
+    assertThat(nameInReason.status()).isEqualTo(400);
+    assertThat(json.readTree(nameInReason.body()).path("errors").findValuesAsText("field")).containsExactly("reason");
 
     Response byRef = post("/api/v1/admin/predictions/redactions", "{\"patientRef\": \"" + mrn + "\", \"reason\": \""
         + why + "\"}", ADMIN_KEY);
