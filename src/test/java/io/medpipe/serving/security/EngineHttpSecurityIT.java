@@ -194,7 +194,9 @@ class EngineHttpSecurityIT {
       Response r = rest("devops", "POST", "/engine-rest/task/" + task + "/" + action,
           "{\"variables\":{\"x\":{\"value\":1}}}");
       assertThat(r.status()).as(action + " " + r.text()).isBetween(400, 499);
-      assertThat(r.text()).as(action).doesNotContainPattern(JAVA);
+      // a 403 keeps the type name AuthorizationException, which the web apps read; nothing else of Java
+      String body = r.status() == 403 ? r.text().replace("\"type\":\"AuthorizationException\"", "") : r.text();
+      assertThat(body).as(action).doesNotContainPattern(JAVA);
     }
     // a serialized Java object variable: a SPIN/Jackson message naming Java types before (and quoting the value)
     String plantedValue = "MRN-77766655";
