@@ -108,6 +108,10 @@ class SignOffGovernanceIT {
     assertThat(evidence.path("content").path("model").path("artifactSha256").asText()).matches("[0-9a-f]{64}");
     assertThat(evidence.path("content").path("staging").path("requests").asInt()).isPositive();
     assertThat(evidence.path("content").path("clinicalValidation").path("rules").size()).isEqualTo(4);
+    // "why this retrain" on the forms: the run's origin as recorded once at its start
+    assertThat(evidence.path("origin").path("trigger").asText()).isEqualTo("manual");
+    assertThat(evidence.path("origin").path("startedBy").asText()).isEqualTo("operator");
+    assertThat(evidence.path("origin").path("runId").asText()).isEqualTo(run);
     assertThat(rest.withKey(ADMIN_KEY, "/api/v1/evidence/" + java.util.UUID.randomUUID()).status()).isEqualTo(404);
   }
 

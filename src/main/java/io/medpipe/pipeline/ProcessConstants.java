@@ -69,6 +69,13 @@ public final class ProcessConstants {
   public static final String VAR_ALERT_GROUP = "alertGroup";
   /** The firing alerts' names, comma-separated, each shape-checked by the webhook. */
   public static final String VAR_ALERT_NAMES = "alertNames";
+  /** When the first firing alert started (Alertmanager's startsAt, ISO-8601), set by the webhook; may be absent. */
+  public static final String VAR_ALERT_STARTED_AT = "alertStartedAt";
+  /**
+   * The version in production when the run started (the champion), copied for Cockpit from medpipe.run_origin, which
+   * the forms and the API read; with driftReportId and monitorRunId for a run an alert started.
+   */
+  public static final String VAR_CHAMPION_VERSION_ID = "championVersionId";
   public static final String VAR_EXTRACT_ID = "extractId";
   public static final String VAR_SNAPSHOT_ID = "snapshotId";
   public static final String VAR_DATASET_HASH = "datasetHash";

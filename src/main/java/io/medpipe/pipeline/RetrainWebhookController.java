@@ -9,6 +9,8 @@ import io.medpipe.system.MedpipeProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -46,7 +48,12 @@ class RetrainWebhookController {
                              Map<String, String> groupLabels, List<Alert> alerts) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Alert(String status, Map<String, String> labels, Map<String, String> annotations) {}
+  record Alert(String status, Map<String, String> labels, Map<String, String> annotations, String startsAt) {
+
+    Alert(String status, Map<String, String> labels, Map<String, String> annotations) {
+      this(status, labels, annotations, null);
+    }
+  }
 
   @PostMapping(path = "/api/v1/webhooks/retrain", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<?> retrain(@RequestHeader(name = "Authorization", required = false) String authorization,
@@ -64,14 +71,17 @@ class RetrainWebhookController {
       return ResponseEntity.ok(Map.of("status", "ignored", "reason", "alert group is resolved"));
     }
     List<String> alertNames = alertNames(payload);
+    OffsetDateTime startedAt = startedAt(payload);
     // the group key and the other labels are free text from whoever configures alerting: only their hash (the
     // business key) and the shape-checked alert names are stored in the run
     String key = businessKey(payload.groupKey());
-    RetrainTrigger.Result result = trigger.requestRetrain(key, key, alertNames);
+    RetrainTrigger.Result result = trigger.requestRetrain(key, key, alertNames, startedAt);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", result.started() ? "started" : "already-running");
     body.put("processInstanceId", result.processInstanceId());
     body.put("businessKey", result.businessKey());
+    // why the run started, as recorded (for a repeated notification: the active run's own reason)
+    result.origin().ifPresent(origin -> body.put("origin", origin.asMap()));
     return result.started()
         ? ResponseEntity.accepted().location(URI.create("/engine-rest/process-instance/" + result.processInstanceId())).body(body)
         : ResponseEntity.ok(body);
@@ -130,6 +140,30 @@ class RetrainWebhookController {
       throw new InvalidRequestException(problems);
     }
     return names;
+  }
+
+  /**
+   * When the first alert started (its {@code startsAt}, RFC 3339 as Alertmanager sends it), or null when the payload
+   * does not say; anything else, or a time more than a day ahead, is HTTP 400 naming the field.
+   */
+  static OffsetDateTime startedAt(AlertmanagerPayload payload) {
+    Alert first = payload.alerts().get(0);
+    String value = first == null ? null : first.startsAt();
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String field = "alerts[0].startsAt";
+    OffsetDateTime at;
+    try {
+      at = OffsetDateTime.parse(value.length() > 40 ? "" : value);
+    } catch (DateTimeParseException e) {
+      throw new InvalidRequestException(List.of(new FieldProblem(field,
+          "must be an RFC 3339 time with its offset, e.g. 2026-12-03T10:15:30.123Z")));
+    }
+    if (at.isAfter(OffsetDateTime.now().plusDays(1)) || at.getYear() < 2000) {
+      throw new InvalidRequestException(List.of(new FieldProblem(field, "is not a plausible alert start")));
+    }
+    return at;
   }
 
   private static final java.util.regex.Pattern ALERT_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");

@@ -36,24 +36,28 @@ class PredictionController {
   private final PredictionAudit audit;
   private final ModelSlots slots;
   private final PredictionRedactions redactions;
+  private final KillSwitch killSwitch;
 
   PredictionController(PredictionService predictions, PredictionAudit audit, ModelSlots slots,
-                       PredictionRedactions redactions) {
+                       PredictionRedactions redactions, KillSwitch killSwitch) {
     this.predictions = predictions;
     this.audit = audit;
     this.slots = slots;
     this.redactions = redactions;
+    this.killSwitch = killSwitch;
   }
 
   @PostMapping(path = "/api/v1/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predict(@RequestBody PredictionRequest request,
                         @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+    killSwitch.requireServing();
     return predictions.predict(Slot.PRODUCTION, request, client(caller), explain);
   }
 
   @PostMapping(path = "/api/v1/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
   BatchResponse predictBatch(@RequestBody BatchRequest request,
                     @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+    killSwitch.requireServing();
     return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(caller), explain));
   }
 

@@ -2,6 +2,8 @@ package io.medpipe.signoff;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.pipeline.RunOrigin;
+import io.medpipe.pipeline.RunOrigins;
 import io.medpipe.system.ApiProblems.NotFoundException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The evidence the sign-off forms show, as stored: the canonical content, its SHA-256 (and whether the content still
- * matches it), and the sign-offs the engine recorded on it, voided ones with their reason.
+ * matches it), the sign-offs the engine recorded on it, voided ones with their reason, and why the run started.
  */
 @RestController
 class EvidenceController {
@@ -21,11 +23,13 @@ class EvidenceController {
   private final EvidenceStore store;
   private final SignOffGate signOffs;
   private final ObjectMapper json;
+  private final RunOrigins origins;
 
-  EvidenceController(EvidenceStore store, SignOffGate signOffs, ObjectMapper json) {
+  EvidenceController(EvidenceStore store, SignOffGate signOffs, ObjectMapper json, RunOrigins origins) {
     this.store = store;
     this.signOffs = signOffs;
     this.json = json;
+    this.origins = origins;
   }
 
   @GetMapping("/api/v1/evidence/{id}")
@@ -40,6 +44,8 @@ class EvidenceController {
     body.put("content", json.readTree(evidence.content()));
     List<Map<String, Object>> signed = signOffs.ofEvidence(id).stream().map(EvidenceController::signOff).toList();
     body.put("signOffs", signed);
+    // why this run (and so this model) exists: recorded once when the run started, never from variables
+    body.put("origin", origins.ofInstance(evidence.processInstanceId()).map(RunOrigin::asMap).orElse(null));
     return body;
   }
 

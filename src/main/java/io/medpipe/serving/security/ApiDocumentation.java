@@ -40,6 +40,7 @@ class ApiDocumentation {
   static final String BEARER = "bearer";
   static final String WEBHOOK_TOKEN = "webhookToken";
   static final String CAMUNDA_SESSION = "camundaSession";
+  static final String ENGINE_LOGIN = "engineLogin";
   private static final String PROBLEM_JSON = "application/problem+json";
   /** The paths served from a model slot: 503 while the slot is empty. */
   private static final java.util.Set<String> SLOT_PATHS = java.util.Set.of("/api/v1/predict", "/api/v1/predict/batch",
@@ -70,7 +71,10 @@ class ApiDocumentation {
                 .description("The Alertmanager webhook's own token (MEDPIPE_WEBHOOK_TOKEN), not an API key"))
             .addSecuritySchemes(CAMUNDA_SESSION, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
                 .in(SecurityScheme.In.COOKIE).name("JSESSIONID")
-                .description("A Cockpit/Tasklist/Admin login of a medpipe group; read-only, reports and models")));
+                .description("A Cockpit/Tasklist/Admin login of a medpipe group; read-only, reports and models"))
+            .addSecuritySchemes(ENGINE_LOGIN, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")
+                .description("An engine user's name and password (as on /engine-rest) of operators or devops; the"
+                    + " kill switch only")));
   }
 
   /** Per operation: its security requirement, its access in words, and its problem answers. */
@@ -101,6 +105,12 @@ class ApiDocumentation {
       security.add(new SecurityRequirement().addList(BEARER));
       if (needed == Access.REVIEW) {
         security.add(new SecurityRequirement().addList(CAMUNDA_SESSION));
+      }
+      if (needed == Access.OPERATE) {
+        security.add(new SecurityRequirement().addList(ENGINE_LOGIN));
+        if (method == HttpMethod.GET) {
+          security.add(new SecurityRequirement().addList(CAMUNDA_SESSION));
+        }
       }
     }
     operation.setSecurity(security);

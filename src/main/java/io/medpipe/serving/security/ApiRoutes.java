@@ -26,7 +26,13 @@ final class ApiRoutes {
     FEEDBACK("API key, role feedback or admin"),
     ADMIN("API key, role admin"),
     /** Reviewers' evidence: an admin key, or a Cockpit/Tasklist session of a medpipe group (GET only). */
-    REVIEW("API key with role admin, or a Camunda web app session of a medpipe group (read only)");
+    REVIEW("API key with role admin, or a Camunda web app session of a medpipe group (read only)"),
+    /**
+     * Running production (the kill switch): an admin key, or an engine user of the groups that run production
+     * (operators, devops) logged in with HTTP Basic as on the engine REST API; their web app session reads only.
+     */
+    OPERATE("API key with role admin, or an engine login (HTTP Basic) of operators or devops; their web app session"
+        + " reads only");
 
     final String description;
 
@@ -48,6 +54,9 @@ final class ApiRoutes {
       ProcessConstants.GROUP_DEVOPS, ProcessConstants.GROUP_OPERATORS, ProcessConstants.GROUP_DATA_SCIENTISTS,
       Groups.CAMUNDA_ADMIN);
 
+  /** Groups that run production: they may stop and resume the production model's automated answers. */
+  static final List<String> OPERATE_GROUPS = List.of(ProcessConstants.GROUP_OPERATORS, ProcessConstants.GROUP_DEVOPS);
+
   static final List<Route> ROUTES = List.of(
       new Route(HttpMethod.POST, "/api/v1/webhooks/retrain", Access.PUBLIC),
       new Route(null, "/api/v1/predict", Access.PREDICT),
@@ -59,6 +68,9 @@ final class ApiRoutes {
       new Route(null, "/api/v1/feedback", Access.FEEDBACK),
       new Route(null, "/api/v1/predictions", Access.ADMIN),
       new Route(null, "/api/v1/predictions/**", Access.ADMIN),
+      // the kill switch: before the admin rows, which it narrows for no one but widens to who runs production
+      new Route(HttpMethod.GET, "/api/v1/admin/kill-switch", Access.OPERATE),
+      new Route(HttpMethod.POST, "/api/v1/admin/kill-switch", Access.OPERATE),
       new Route(null, "/api/v1/admin/**", Access.ADMIN),
       new Route(null, "/api/v1/reports/**", Access.REVIEW),
       new Route(null, "/api/v1/models/**", Access.REVIEW),

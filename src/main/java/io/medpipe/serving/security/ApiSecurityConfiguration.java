@@ -1,6 +1,7 @@
 package io.medpipe.serving.security;
 
 import io.medpipe.serving.security.ApiRoutes.Route;
+import io.medpipe.system.LoginThrottle;
 import io.medpipe.system.MedpipeProperties;
 import io.medpipe.system.Problems;
 import jakarta.servlet.http.HttpServletRequest;
@@ -48,7 +49,8 @@ class ApiSecurityConfiguration {
   @Bean
   @Order(1)
   SecurityFilterChain medpipeApi(HttpSecurity http, ObjectProvider<ApiKeys> keys,
-                                 ObjectProvider<ProcessEngine> engine, MedpipeProperties properties)
+                                 ObjectProvider<ProcessEngine> engine, MedpipeProperties properties,
+                                 ObjectProvider<LoginThrottle> throttle)
       throws Exception {
     PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
     ProcessEngine processEngine = engine.getIfAvailable();
@@ -66,6 +68,8 @@ class ApiSecurityConfiguration {
         .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> unauthorized(request, response))
             .accessDeniedHandler((request, response, ex) -> forbidden(response)))
         .addFilterBefore(new ApiKeyAuthenticationFilter(keys.getIfAvailable()), AnonymousAuthenticationFilter.class)
+        .addFilterAfter(new EngineLoginAuthenticationFilter(processEngine == null ? null
+                : processEngine.getIdentityService(), throttle.getIfAvailable()), ApiKeyAuthenticationFilter.class)
         .addFilterAfter(new CamundaSessionAuthenticationFilter(
                 processEngine == null ? "default" : processEngine.getName(),
                 processEngine == null ? null : processEngine.getIdentityService()),
@@ -82,11 +86,20 @@ class ApiSecurityConfiguration {
               case FEEDBACK -> rule.hasRole(ApiRole.FEEDBACK.name());
               case ADMIN -> rule.hasRole(ApiRole.ADMIN.name());
               case REVIEW -> rule.hasAnyAuthority(reviewAuthorities());
+              case OPERATE -> rule.hasAnyAuthority(operateAuthorities());
             }
           }
           rules.anyRequest().denyAll();
         });
     return http.build();
+  }
+
+  /** The admin key, an engine login of a group that runs production, or (reading) such a group's web app session. */
+  static String[] operateAuthorities() {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.of(ApiRole.ADMIN.authority()),
+            ApiRoutes.OPERATE_GROUPS.stream().flatMap(g -> java.util.stream.Stream.of(
+                CamundaSessionAuthentication.GROUP_PREFIX + g, EngineLoginAuthentication.GROUP_PREFIX + g)))
+        .toArray(String[]::new);
   }
 
   static String[] reviewAuthorities() {
@@ -98,7 +111,10 @@ class ApiSecurityConfiguration {
   private static void unauthorized(HttpServletRequest request, HttpServletResponse response) throws IOException {
     response.setHeader("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
     boolean invalid = request.getAttribute(ApiKeyAuthenticationFilter.INVALID_KEY) != null;
-    Problems.write(response, HttpStatus.UNAUTHORIZED, invalid
+    boolean wrongLogin = request.getAttribute(EngineLoginAuthenticationFilter.INVALID_LOGIN) != null;
+    Problems.write(response, HttpStatus.UNAUTHORIZED, wrongLogin
+        ? "this user name and password are not valid"
+        : invalid
         ? "this API key is not valid (unknown or revoked)"
         : "send a valid API key in the X-API-Key header (or Authorization: Bearer)");
   }
@@ -108,6 +124,9 @@ class ApiSecurityConfiguration {
     String detail;
     if (caller instanceof ApiKeyAuthentication key) {
       detail = "this API key's role (" + key.role().id() + ") does not allow this request";
+    } else if (caller instanceof EngineLoginAuthentication) {
+      detail = "an engine login may only stop or resume the production model's automated answers, and only as a"
+          + " member of operators or devops";
     } else if (caller instanceof CamundaSessionAuthentication) {
       detail = "this web app login may only read reports, model records and evidence, and only as a member of a "
           + "medpipe group";

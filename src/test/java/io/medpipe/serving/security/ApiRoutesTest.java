@@ -19,7 +19,8 @@ class ApiRoutesTest {
       "POST,/api/v1/feedback,FEEDBACK", "GET,/api/v1/predictions,ADMIN", "GET,/api/v1/admin/keys,ADMIN",
       "DELETE,/api/v1/admin/keys/x,ADMIN", "POST,/api/v1/admin/predictions/redactions,ADMIN",
       "GET,/api/v1/reports/x.html,REVIEW", "GET,/api/v1/models/x/card,REVIEW", "GET,/api/v1/evidence/x,REVIEW",
-      "POST,/api/v1/webhooks/retrain,PUBLIC"})
+      "POST,/api/v1/webhooks/retrain,PUBLIC", "GET,/api/v1/admin/kill-switch,OPERATE",
+      "POST,/api/v1/admin/kill-switch,OPERATE", "DELETE,/api/v1/admin/kill-switch,ADMIN"})
   void everyDocumentedPathNeedsItsRole(String method, String path, Access access) {
     assertThat(ApiRoutes.accessFor(HttpMethod.valueOf(method), path)).contains(access);
   }
@@ -32,6 +33,12 @@ class ApiRoutesTest {
     assertThat(ApiRoutes.accessFor(HttpMethod.GET, "/api/v1/predict/")).as("no trailing-slash match").isEmpty();
     assertThat(ApiRoutes.accessFor(HttpMethod.GET, "/api/v1/Admin/keys")).as("case-sensitive, like MVC").isEmpty();
     assertThat(ApiRoutes.ROUTES).filteredOn(r -> r.access() == Access.PUBLIC).hasSize(1);
+  }
+
+  @Test
+  void theKillSwitchIsForTheAdminKeyAndThoseWhoRunProductionOnly() {
+    assertThat(ApiSecurityConfiguration.operateAuthorities()).containsExactlyInAnyOrder("ROLE_ADMIN",
+        "GROUP_operators", "GROUP_devops", "LOGIN_GROUP_operators", "LOGIN_GROUP_devops");
   }
 
   @Test

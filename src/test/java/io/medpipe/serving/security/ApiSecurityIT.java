@@ -261,7 +261,7 @@ class ApiSecurityIT {
     return switch (access) {
       case PREDICT -> List.of(feedbackKey);
       case FEEDBACK -> List.of(predictKey);
-      case ADMIN, REVIEW -> List.of(predictKey, feedbackKey, SERVICE_KEY);
+      case ADMIN, REVIEW, OPERATE -> List.of(predictKey, feedbackKey, SERVICE_KEY);
       case PUBLIC -> List.of();
     };
   }
