@@ -1,7 +1,7 @@
 package io.medpipe.serving.security;
 
+import io.medpipe.serving.ServingProperties;
 import io.medpipe.serving.security.ApiRoutes.Route;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.system.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -48,7 +48,7 @@ class ApiSecurityConfiguration {
   @Bean
   @Order(1)
   SecurityFilterChain medpipeApi(HttpSecurity http, ObjectProvider<ApiKeys> keys,
-                                 ObjectProvider<ProcessEngine> engine, MedpipeProperties properties)
+                                 ObjectProvider<ProcessEngine> engine, ServingProperties serving)
       throws Exception {
     PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
     ProcessEngine processEngine = engine.getIfAvailable();
@@ -70,7 +70,7 @@ class ApiSecurityConfiguration {
                 processEngine == null ? "default" : processEngine.getName(),
                 processEngine == null ? null : processEngine.getIdentityService()),
             ApiKeyAuthenticationFilter.class)
-        .addFilterAfter(new ApiBodyLimitFilter(properties.serving().maxBodyBytes()), AuthorizationFilter.class)
+        .addFilterAfter(new ApiBodyLimitFilter(serving.maxBodyBytes()), AuthorizationFilter.class)
         .authorizeHttpRequests(rules -> {
           for (Route route : ApiRoutes.ROUTES) {
             var matcher = route.method() == null ? paths.matcher(route.pattern())
