@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medpipe.artifact.FileSystemArtifactStore;
+import io.medpipe.privacy.PrivacyProperties;
 import io.medpipe.system.EmbeddedDatabase;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.ModelBytesMigration;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -141,10 +141,10 @@ class ApiRoleIT {
   }
 
   @Test
-  void hashesPatientReferencesWithTheSharedReferenceKeyNotThePseudonymKey(@Autowired MedpipeProperties properties) {
+  void hashesPatientReferencesWithTheSharedReferenceKeyNotThePseudonymKey(@Autowired PrivacyProperties privacy) {
     // every API node must store the same reference for the same patient, so the key is configured, not drawn per start
-    assertThat(properties.privacy().referenceKey()).isEqualTo(REFERENCE_KEY);
-    assertThat(properties.privacy().pseudonymKey()).isNotEqualTo(REFERENCE_KEY);
+    assertThat(privacy.referenceKey()).isEqualTo(REFERENCE_KEY);
+    assertThat(privacy.pseudonymKey()).isNotEqualTo(REFERENCE_KEY);
   }
 
   @Test

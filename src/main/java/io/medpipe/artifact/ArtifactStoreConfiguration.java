@@ -21,8 +21,8 @@ class ArtifactStoreConfiguration {
   private static final Logger log = LoggerFactory.getLogger(ArtifactStoreConfiguration.class);
 
   @Bean
-  ArtifactStore artifactStore(MedpipeProperties properties, ObjectProvider<Storage> storage) {
-    MedpipeProperties.Artifacts artifacts = properties.artifacts();
+  ArtifactStore artifactStore(MedpipeProperties properties, ArtifactProperties artifacts,
+                              ObjectProvider<Storage> storage) {
     if (artifacts.gcsBucket() != null && !artifacts.gcsBucket().isBlank()) {
       log.info("Model artifacts in gs://{}/{}", artifacts.gcsBucket(), artifacts.gcsPrefix());
       return new GcsArtifactStore(storage.getIfAvailable(() -> StorageOptions.getDefaultInstance().getService()),

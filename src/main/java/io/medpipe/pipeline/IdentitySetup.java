@@ -11,7 +11,7 @@ import static org.camunda.bpm.engine.authorization.Authorization.ANY;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
 
 import io.medpipe.system.EngineRole;
-import io.medpipe.system.MedpipeProperties;
+import io.medpipe.system.WorkerProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -133,14 +133,14 @@ class IdentitySetup implements ApplicationRunner {
 
   private final IdentityService identity;
   private final AuthorizationService authorizations;
-  private final MedpipeProperties properties;
+  private final WorkerProperties worker;
   private final boolean demoMode;
 
-  IdentitySetup(IdentityService identity, AuthorizationService authorizations, MedpipeProperties properties,
+  IdentitySetup(IdentityService identity, AuthorizationService authorizations, WorkerProperties worker,
                 @Value("${medpipe.demo-mode:false}") boolean demoMode) {
     this.identity = identity;
     this.authorizations = authorizations;
-    this.properties = properties;
+    this.worker = worker;
     this.demoMode = demoMode;
   }
 
@@ -153,7 +153,7 @@ class IdentitySetup implements ApplicationRunner {
     for (Grant grant : GRANTS) {
       apply(grant);
     }
-    user(properties.worker().user(), "medpipe", "worker", properties.worker().password(), List.of(GROUP_WORKERS));
+    user(worker.user(), "medpipe", "worker", worker.password(), List.of(GROUP_WORKERS));
     if (demoMode) {
       for (DemoUser u : DEMO_USERS) {
         user(u.id(), u.firstName(), u.lastName(), "demo", u.groups());

@@ -1,7 +1,6 @@
 package io.medpipe.pipeline;
 
 import io.medpipe.system.EngineRole;
-import io.medpipe.system.MedpipeProperties;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.management.JobDefinition;
@@ -25,12 +24,12 @@ public class PipelineSchedule implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(PipelineSchedule.class);
 
-  private final MedpipeProperties.Pipeline settings;
+  private final PipelineProperties settings;
   private final RepositoryService repository;
   private final ManagementService management;
 
-  PipelineSchedule(MedpipeProperties properties, RepositoryService repository, ManagementService management) {
-    this.settings = properties.pipeline();
+  PipelineSchedule(PipelineProperties settings, RepositoryService repository, ManagementService management) {
+    this.settings = settings;
     this.repository = repository;
     this.management = management;
   }

@@ -5,7 +5,6 @@ import io.medpipe.privacy.IdentifierShapes;
 import io.medpipe.system.EngineRole;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
-import io.medpipe.system.MedpipeProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,9 +36,9 @@ class RetrainWebhookController {
   private final RetrainTrigger trigger;
   private final byte[] token;
 
-  RetrainWebhookController(RetrainTrigger trigger, MedpipeProperties properties) {
+  RetrainWebhookController(RetrainTrigger trigger, WebhookProperties webhook) {
     this.trigger = trigger;
-    this.token = properties.webhook().token().getBytes(StandardCharsets.UTF_8);
+    this.token = webhook.token().getBytes(StandardCharsets.UTF_8);
   }
 
   /** The part of Alertmanager's webhook payload (version 4) that medpipe reads. */

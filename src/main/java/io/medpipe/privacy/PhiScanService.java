@@ -1,5 +1,6 @@
 package io.medpipe.privacy;
 
+import io.medpipe.artifact.ArtifactProperties;
 import io.medpipe.system.MedpipeProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,12 +41,12 @@ public class PhiScanService {
   private final Path artifactDir;
   private final String logFile;
 
-  public PhiScanService(JdbcTemplate jdbc, MedpipeProperties properties,
+  public PhiScanService(JdbcTemplate jdbc, MedpipeProperties properties, ArtifactProperties artifacts,
                         @Value("${logging.file.name:}") String logFile) {
     this.jdbc = jdbc;
-    String dir = properties.artifacts() == null ? null : properties.artifacts().dir();
-    boolean gcs = properties.artifacts() != null && properties.artifacts().gcsBucket() != null
-        && !properties.artifacts().gcsBucket().isBlank();
+    String dir = artifacts == null ? null : artifacts.dir();
+    boolean gcs = artifacts != null && artifacts.gcsBucket() != null
+        && !artifacts.gcsBucket().isBlank();
     this.artifactDir = gcs ? null : dir == null || dir.isBlank() ? Path.of(properties.dataDir(), "artifacts") : Path.of(dir);
     this.logFile = logFile;
   }

@@ -4,7 +4,6 @@ import io.medpipe.dataset.Feature;
 import io.medpipe.dataset.Snapshot;
 import io.medpipe.dataset.SnapshotStore;
 import io.medpipe.ehr.FeatureSpec;
-import io.medpipe.system.MedpipeProperties;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -40,7 +39,7 @@ public class PseudonymizationService {
   private final int ageColumn;
   private final int k;
 
-  public PseudonymizationService(JdbcTemplate jdbc, SnapshotStore snapshots, MedpipeProperties properties,
+  public PseudonymizationService(JdbcTemplate jdbc, SnapshotStore snapshots, PrivacyProperties privacy,
                                  FeatureSpec spec, @Value("${medpipe.privacy.k:5}") int k) {
     if (k < 1) {
       throw new IllegalArgumentException("medpipe.privacy.k must be at least 1, was " + k);
@@ -48,7 +47,7 @@ public class PseudonymizationService {
     this.k = k;
     this.jdbc = jdbc;
     this.snapshots = snapshots;
-    this.pseudonymizer = new Pseudonymizer(properties.privacy().pseudonymKey());
+    this.pseudonymizer = new Pseudonymizer(privacy.pseudonymKey());
     this.features = spec.features();
     this.ageColumn = features.stream().map(Feature::name).toList().indexOf("age");
   }

@@ -2,7 +2,6 @@ package io.medpipe.serving;
 
 import io.medpipe.privacy.IdentifierShapes;
 import io.medpipe.system.InvalidRequestException;
-import io.medpipe.system.MedpipeProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -73,10 +72,10 @@ public class KillSwitch {
   private volatile State cached;
   private volatile Instant readAt = Instant.MIN;
 
-  KillSwitch(JdbcTemplate jdbc, TransactionTemplate tx, MedpipeProperties properties, MeterRegistry meters) {
+  KillSwitch(JdbcTemplate jdbc, TransactionTemplate tx, ServingProperties serving, MeterRegistry meters) {
     this.jdbc = jdbc;
     this.tx = tx;
-    this.refresh = properties.serving().slotPollInterval();
+    this.refresh = serving.slotPollInterval();
     Gauge.builder("medpipe.kill.switch.stopped", this, s -> s.state().stopped() ? 1 : 0)
         .description("1 while the production model's automated answers are stopped by the kill switch, else 0")
         .register(meters);

@@ -7,7 +7,6 @@ import io.medpipe.system.ApiProblems.NotFoundException;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
 import io.medpipe.system.Json;
-import io.medpipe.system.MedpipeProperties;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,10 +46,10 @@ public class PredictionAudit {
   private final Json json;
   private final Duration retention;
 
-  PredictionAudit(JdbcTemplate jdbc, Json json, MedpipeProperties properties) {
+  PredictionAudit(JdbcTemplate jdbc, Json json, ServingProperties serving) {
     this.jdbc = jdbc;
     this.json = json;
-    this.retention = properties.serving().record().retention();
+    this.retention = serving.record().retention();
   }
 
   /** Stores a verdict for a recorded prediction; the confirmed class must be one the prediction's model knows. */

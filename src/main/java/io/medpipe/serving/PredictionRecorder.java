@@ -1,8 +1,7 @@
 package io.medpipe.serving;
 
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
-import io.medpipe.system.MedpipeProperties;
-import io.medpipe.system.MedpipeProperties.Record.Durability;
+import io.medpipe.serving.ServingProperties.Record.Durability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -61,9 +60,9 @@ class PredictionRecorder implements SmartLifecycle {
   private final List<Thread> writers = new ArrayList<>();
   private final Timer commitWait;
 
-  PredictionRecorder(PredictionLog predictionLog, MedpipeProperties properties, MeterRegistry meters) {
+  PredictionRecorder(PredictionLog predictionLog, ServingProperties serving, MeterRegistry meters) {
     this.predictionLog = predictionLog;
-    MedpipeProperties.Record settings = properties.serving().record();
+    ServingProperties.Record settings = serving.record();
     this.capacity = settings.queueCapacity();
     this.batchSize = settings.batchSize();
     this.durability = settings.durability();

@@ -1,10 +1,10 @@
 package io.medpipe.serving;
 
+import io.medpipe.privacy.PrivacyProperties;
 import io.medpipe.privacy.Pseudonymizer;
 import io.medpipe.privacy.IdentifierShapes;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
-import io.medpipe.system.MedpipeProperties;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +40,9 @@ public class PredictionRedactions {
   private final JdbcTemplate jdbc;
   private final Pseudonymizer references;
 
-  PredictionRedactions(JdbcTemplate jdbc, MedpipeProperties properties) {
+  PredictionRedactions(JdbcTemplate jdbc, PrivacyProperties privacy) {
     this.jdbc = jdbc;
-    this.references = new Pseudonymizer(properties.privacy().referenceKey());
+    this.references = new Pseudonymizer(privacy.referenceKey());
   }
 
   @Transactional

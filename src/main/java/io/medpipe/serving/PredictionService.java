@@ -2,6 +2,7 @@ package io.medpipe.serving;
 
 import io.medpipe.dataset.Feature;
 import io.medpipe.privacy.IdentifierShapes;
+import io.medpipe.privacy.PrivacyProperties;
 import io.medpipe.privacy.Pseudonymizer;
 import io.medpipe.serving.PredictionApi.Contribution;
 import io.medpipe.serving.PredictionApi.ModelInfo;
@@ -10,7 +11,6 @@ import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
 import io.medpipe.system.InvalidRequestException;
 import io.medpipe.system.InvalidRequestException.FieldProblem;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.model.Classifier;
 import io.medpipe.training.model.Explanation;
 import io.micrometer.core.instrument.Counter;
@@ -64,18 +64,18 @@ public class PredictionService {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   PredictionService(ModelSlots slots, PredictionRecorder recorder, MeterRegistry meters,
-                    MedpipeProperties properties,
+                    ServingProperties serving, PrivacyProperties privacy,
                     @Value("${medpipe.serving.min-completeness:" + DEFAULT_MIN_COMPLETENESS + "}") double minCompleteness) {
     if (!(minCompleteness >= 0 && minCompleteness <= 1)) {
       throw new IllegalArgumentException("medpipe.serving.min-completeness must be in [0, 1], was " + minCompleteness);
     }
     this.slots = slots;
     this.recorder = recorder;
-    this.references = new Pseudonymizer(properties.privacy().referenceKey());
+    this.references = new Pseudonymizer(privacy.referenceKey());
     this.meters = meters;
     this.minCompleteness = minCompleteness;
-    this.topFeatures = properties.serving().topFeatures();
-    this.maxBatch = properties.serving().maxBatch();
+    this.topFeatures = serving.topFeatures();
+    this.maxBatch = serving.maxBatch();
     for (Slot slot : Slot.values()) {
       singleTimers.put(slot, Timer.builder("medpipe.prediction.latency").tag("slot", slot.id())
           .tag("request", "single").publishPercentileHistogram().register(meters));

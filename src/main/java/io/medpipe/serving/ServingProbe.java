@@ -7,7 +7,6 @@ import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.SnapshotStore;
 import io.medpipe.registry.ModelRegistry;
 import io.medpipe.registry.ModelVersion;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.TrainingRuns;
 import io.medpipe.training.model.Classifier;
 import java.io.IOException;
@@ -43,21 +42,25 @@ public class ServingProbe {
   private final TrainingRuns training;
   private final SnapshotStore snapshots;
   private final ObjectMapper json;
-  private final MedpipeProperties properties;
+  private final ServingProperties serving;
+  private final StagingProperties staging;
+  private final ApiProperties api;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public ServingProbe(ModelRegistry registry, TrainingRuns training, SnapshotStore snapshots, ObjectMapper json,
-                      MedpipeProperties properties) {
+                      ServingProperties serving, StagingProperties staging, ApiProperties api) {
     this.registry = registry;
     this.training = training;
     this.snapshots = snapshots;
     this.json = json;
-    this.properties = properties;
+    this.serving = serving;
+    this.staging = staging;
+    this.api = api;
   }
 
   /** Integration cases plus a latency burst against the staging API. */
   public Report staging(UUID versionId) {
-    return run(Slot.STAGING, versionId, properties.staging().integrationCases(), properties.staging().burstRequests());
+    return run(Slot.STAGING, versionId, staging.integrationCases(), staging.burstRequests());
   }
 
   /** A few known cases against the production API, no burst. */
@@ -74,7 +77,7 @@ public class ServingProbe {
     if (differing >= 0 && !cases.contains(differing)) {
       cases.add(differing); // a case that an API answering the most probable class would get wrong
     }
-    String url = properties.serving().url().replaceAll("/+$", "")
+    String url = serving.url().replaceAll("/+$", "")
         + (slot == Slot.STAGING ? "/api/v1/staging/predict" : "/api/v1/predict");
     List<String> failures = new ArrayList<>();
     waitForVersion(url, requestBody(held, cases.get(0)), versionId, failures);
@@ -101,7 +104,7 @@ public class ServingProbe {
     }
     Arrays.sort(latencies);
     double p99 = percentile(latencies, 0.99);
-    double maxP99 = properties.staging().maxP99Ms();
+    double maxP99 = staging.maxP99Ms();
     boolean ok = failures.isEmpty() && passed == cases.size() && (burst == 0 || p99 <= maxP99);
     if (failures.isEmpty() && burst > 0 && p99 > maxP99) {
       failures.add(String.format("p99 latency %.1f ms exceeds the limit of %.0f ms", p99, maxP99));
@@ -223,7 +226,7 @@ public class ServingProbe {
 
   /** The service key (role predict) the API node accepts for these tests; never logged. */
   private String serviceKey() {
-    String key = properties.api().serviceKey();
+    String key = api.serviceKey();
     if (key == null || key.isBlank()) {
       throw new IllegalStateException("medpipe.api.service-key (MEDPIPE_API_SERVICE_KEY) is not configured");
     }

@@ -19,8 +19,7 @@ class RestSecurityConfiguration {
 
   /** The engine's password checks through the login throttle, the workers' own login exempt (LoginThrottle). */
   @Bean
-  static ProcessEnginePlugin loginThrottlePlugin(LoginThrottle throttle, MedpipeProperties properties) {
-    MedpipeProperties.Worker worker = properties.worker();
+  static ProcessEnginePlugin loginThrottlePlugin(LoginThrottle throttle, WorkerProperties worker) {
     return new LoginThrottlePlugin(throttle, new WorkerLogin(worker.user(), worker.password(), worker.addresses()));
   }
 

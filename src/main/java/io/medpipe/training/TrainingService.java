@@ -2,7 +2,6 @@ package io.medpipe.training;
 
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.SnapshotStore;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.calibration.ProbabilityCalibration;
 import io.medpipe.training.card.ClinicalValidation;
 import io.medpipe.training.card.ModelCard;
@@ -30,20 +29,20 @@ public class TrainingService {
 
   private final SnapshotStore snapshots;
   private final TrainingRuns runs;
-  private final MedpipeProperties.Training settings;
+  private final TrainingProperties settings;
   private final String gitCommit;
 
   @Autowired
-  public TrainingService(SnapshotStore snapshots, TrainingRuns runs, MedpipeProperties properties,
+  public TrainingService(SnapshotStore snapshots, TrainingRuns runs, TrainingProperties settings,
                          ObjectProvider<GitProperties> git) {
-    this(snapshots, runs, properties, git.getIfAvailable() == null ? null : git.getIfAvailable().getCommitId());
+    this(snapshots, runs, settings, git.getIfAvailable() == null ? null : git.getIfAvailable().getCommitId());
   }
 
   /** With the code version given (null when the build recorded none). */
-  TrainingService(SnapshotStore snapshots, TrainingRuns runs, MedpipeProperties properties, String gitCommit) {
+  TrainingService(SnapshotStore snapshots, TrainingRuns runs, TrainingProperties settings, String gitCommit) {
     this.snapshots = snapshots;
     this.runs = runs;
-    this.settings = properties.training();
+    this.settings = settings;
     this.gitCommit = gitCommit;
   }
 

@@ -10,8 +10,9 @@ import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
 import io.medpipe.TestPorts;
 import io.medpipe.artifact.ArtifactStore;
 import io.medpipe.artifact.GcsArtifactStore;
+import io.medpipe.privacy.PrivacyProperties;
+import io.medpipe.serving.ApiProperties;
 import io.medpipe.system.EmbeddedDatabase;
-import io.medpipe.system.MedpipeProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,8 @@ class GcpProfileIT {
   @Autowired ApplicationContext context;
   @Autowired ArtifactStore artifacts;
   @Autowired Storage storage;
-  @Autowired MedpipeProperties properties;
+  @Autowired PrivacyProperties privacy;
+  @Autowired ApiProperties api;
 
   @Test
   void keepsArtifactsInTheBucket() {
@@ -94,8 +96,8 @@ class GcpProfileIT {
 
   @Test
   void readsSecretsFromTheMountedFilesWithoutTheirNewline() {
-    assertThat(properties.privacy().pseudonymKey()).isEqualTo(PSEUDONYM_KEY);
-    assertThat(properties.api().adminKey()).isEqualTo(API_ADMIN_KEY);
+    assertThat(privacy.pseudonymKey()).isEqualTo(PSEUDONYM_KEY);
+    assertThat(api.adminKey()).isEqualTo(API_ADMIN_KEY);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.medpipe.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medpipe.artifact.ArtifactProperties;
 import io.medpipe.privacy.PatientIdentifiers;
 import io.medpipe.privacy.PhiLeakScanner;
 import io.medpipe.privacy.PhiScanService;
@@ -38,8 +39,8 @@ class DriftReportLeakScanTest {
     run = fixture.monitor.run(new MonitorService.Request(null, version.id(), 800, null, null, "manual", "olga",
         null));
     var dir = Files.createTempDirectory("medpipe-scan");
-    scan = new PhiScanService(fixture.jdbc, new MedpipeProperties(dir.toString(), null, null, null, null, null, null,
-        null, new MedpipeProperties.Artifacts(dir.resolve("artifacts").toString(), null, "medpipe"), null), "");
+    scan = new PhiScanService(fixture.jdbc, new MedpipeProperties(dir.toString()),
+        new ArtifactProperties(dir.resolve("artifacts").toString(), null, "medpipe"), "");
   }
 
   private static List<PhiLeakScanner.Leak> leaks() {

@@ -12,7 +12,7 @@ import io.medpipe.ehr.TestDatabase;
 import io.medpipe.registry.ModelRegistry;
 import io.medpipe.registry.ModelVersion;
 import io.medpipe.system.Json;
-import io.medpipe.system.MedpipeProperties;
+import io.medpipe.training.TrainingProperties;
 import io.medpipe.training.TrainingRun;
 import io.medpipe.training.TrainingRuns;
 import io.medpipe.training.TrainingService;
@@ -83,9 +83,8 @@ public final class MonitoringFixture {
       rows.add(new SnapshotStore.Row("s-" + seed + "-" + i, table.x()[i], table.classes().get(table.y()[i])));
     }
     Snapshot snapshot = snapshots.create(table.features(), rows, "spec", "pi-reference");
-    MedpipeProperties.Training training = new MedpipeProperties.Training(42, trees, 0.25, 49, "platt");
-    TrainingService service = new TrainingService(snapshots, runs,
-        new MedpipeProperties("./data", null, null, null, null, null, training, null, null, null),
+    TrainingProperties training = new TrainingProperties(42, trees, 0.25, 49, "platt");
+    TrainingService service = new TrainingService(snapshots, runs, training,
         new StaticListableBeanFactory().getBeanProvider(GitProperties.class));
     long t0 = System.nanoTime();
     TrainingRun run = service.train(snapshot.id(), "fabry", "pi-reference");

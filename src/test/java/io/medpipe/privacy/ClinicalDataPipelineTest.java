@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.artifact.ArtifactProperties;
 import io.medpipe.dataset.EdaService;
 import io.medpipe.dataset.ReportStore;
 import io.medpipe.dataset.Snapshot;
@@ -62,21 +63,20 @@ class ClinicalDataPipelineTest {
     PlantedPatients.plant(jdbc);
     spec = FeatureSpec.load(new ClassPathResource("ehr/feature-spec.json"));
     Json json = new Json(new ObjectMapper().findAndRegisterModules());
-    MedpipeProperties props = properties(dataDir);
     snapshots = new SnapshotStore(jdbc, json);
     reports = new ReportStore(jdbc, json);
     eda = new EdaService(snapshots, reports);
     extraction = new ExtractionService(db, new EhrExtractor(db), new DocumentIngestor(TextDocumentHandlers.all()),
         NoteConcepts.load(new ClassPathResource("ehr/symptom-concepts.json")));
-    pseudonymization = new PseudonymizationService(jdbc, snapshots, props, spec, 5);
-    scan = new PhiScanService(jdbc, props, "");
+    pseudonymization = new PseudonymizationService(jdbc, snapshots, privacy(), spec, 5);
+    scan = new PhiScanService(jdbc, new MedpipeProperties(dataDir.toString()),
+        new ArtifactProperties(dataDir.resolve("artifacts").toString(), null, "medpipe"), "");
     tx = new TransactionTemplate(new DataSourceTransactionManager(db));
     snapshot = extractAndPseudonymize("pi-1");
   }
 
-  static MedpipeProperties properties(Path dir) {
-    return new MedpipeProperties(dir.toString(), null, new MedpipeProperties.Privacy(KEY, KEY + "-reference"), null, null, null, null,
-        null, new MedpipeProperties.Artifacts(dir.resolve("artifacts").toString(), null, "medpipe"), null);
+  static PrivacyProperties privacy() {
+    return new PrivacyProperties(KEY, KEY + "-reference");
   }
 
   static Snapshot extractAndPseudonymize(String pid) {

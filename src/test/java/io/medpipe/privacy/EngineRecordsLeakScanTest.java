@@ -4,6 +4,7 @@ import static io.medpipe.pipeline.ProcessConstants.PROCESS_PIPELINE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medpipe.artifact.ArtifactProperties;
 import io.medpipe.pipeline.ProcessTestEngine;
 import io.medpipe.system.MedpipeProperties;
 import java.nio.file.Path;
@@ -40,8 +41,8 @@ class EngineRecordsLeakScanTest {
     jdbc = new JdbcTemplate(engine.dataSource());
     runtime = engine.engine().getRuntimeService();
     PlantedPatients.plant(jdbc);
-    scan = new PhiScanService(jdbc, new MedpipeProperties(dataDir.toString(), null, null, null, null, null, null,
-        null, new MedpipeProperties.Artifacts(dataDir.resolve("artifacts").toString(), null, "medpipe"), null), "");
+    scan = new PhiScanService(jdbc, new MedpipeProperties(dataDir.toString()),
+        new ArtifactProperties(dataDir.resolve("artifacts").toString(), null, "medpipe"), "");
   }
 
   @AfterAll

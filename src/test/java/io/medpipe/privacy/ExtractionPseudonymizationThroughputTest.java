@@ -15,12 +15,10 @@ import io.medpipe.ehr.SyntheticCohort;
 import io.medpipe.ehr.TestDatabase;
 import io.medpipe.ehr.TextDocumentHandlers;
 import io.medpipe.system.Json;
-import java.nio.file.Path;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -33,8 +31,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @EnabledIfSystemProperty(named = "medpipe.benchmark", matches = "true")
 class ExtractionPseudonymizationThroughputTest {
-
-  @TempDir Path dir;
 
   @Test
   void extractsAndPseudonymisesOneHundredThousandPatients() {
@@ -50,7 +46,7 @@ class ExtractionPseudonymizationThroughputTest {
         NoteConcepts.load(new ClassPathResource("ehr/symptom-concepts.json")));
     SnapshotStore snapshots = new SnapshotStore(jdbc, new Json(new ObjectMapper().findAndRegisterModules()));
     PseudonymizationService pseudonymization = new PseudonymizationService(jdbc, snapshots,
-        ClinicalDataPipelineTest.properties(dir), spec, 5);
+        ClinicalDataPipelineTest.privacy(), spec, 5);
     extraction.prepareNotes();
     long t2 = System.nanoTime();
     EhrExtractor.ExtractSummary extract = new EhrExtractor(db).extract(spec, "bench");

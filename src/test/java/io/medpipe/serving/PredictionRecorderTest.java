@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medpipe.system.ApiProblems.ServiceUnavailableException;
-import io.medpipe.system.MedpipeProperties;
-import io.medpipe.system.MedpipeProperties.Record.Durability;
+import io.medpipe.privacy.PrivacyProperties;
+import io.medpipe.serving.ServingProperties.Record.Durability;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,11 +43,13 @@ class PredictionRecorderTest {
     }
   }
 
-  static MedpipeProperties properties(Durability durability, int capacity) {
-    var serving = new MedpipeProperties.Serving(true, "http://localhost", Duration.ofSeconds(2), 5, 100, 262144,
-        new MedpipeProperties.Record(durability, capacity, 50, Duration.ofDays(183), "0 30 3 * * *"));
-    return new MedpipeProperties("./data", null, new MedpipeProperties.Privacy(PSEUDONYM_KEY, REFERENCE_KEY), null, serving, null,
-        null, null, null, null);
+  static ServingProperties properties(Durability durability, int capacity) {
+    return new ServingProperties(true, "http://localhost", Duration.ofSeconds(2), 5, 100, 262144,
+        new ServingProperties.Record(durability, capacity, 50, Duration.ofDays(183), "0 30 3 * * *"));
+  }
+
+  static PrivacyProperties privacy() {
+    return new PrivacyProperties(PSEUDONYM_KEY, REFERENCE_KEY);
   }
 
   /** The pseudonymisation key of the serving unit tests (patient references are stored as its HMAC). */

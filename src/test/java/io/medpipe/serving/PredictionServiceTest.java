@@ -13,7 +13,7 @@ import io.medpipe.registry.ModelVersion;
 import io.medpipe.serving.PredictionApi.PredictionRequest;
 import io.medpipe.serving.PredictionApi.PredictionResponse;
 import io.medpipe.system.InvalidRequestException;
-import io.medpipe.system.MedpipeProperties.Record.Durability;
+import io.medpipe.serving.ServingProperties.Record.Durability;
 import io.medpipe.training.model.Classifier;
 import io.medpipe.training.model.CostMatrix;
 import io.medpipe.training.model.MlpOptions;
@@ -94,7 +94,7 @@ class PredictionServiceTest {
       }
     };
     meters = new SimpleMeterRegistry();
-    return new PredictionService(slots, recorder, meters, properties,
+    return new PredictionService(slots, recorder, meters, properties, PredictionRecorderTest.privacy(),
         PredictionService.DEFAULT_MIN_COMPLETENESS);
   }
 

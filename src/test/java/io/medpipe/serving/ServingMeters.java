@@ -1,7 +1,7 @@
 package io.medpipe.serving;
 
 import io.medpipe.registry.ModelVersion;
-import io.medpipe.system.MedpipeProperties.Record.Durability;
+import io.medpipe.serving.ServingProperties.Record.Durability;
 import io.medpipe.training.model.Classifier;
 import io.medpipe.training.model.TrainingOptions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,7 +43,7 @@ public final class ServingMeters {
           return Optional.of(new Active(version, model));
         }
       };
-      PredictionService service = new PredictionService(slots, recorder, meters, properties,
+      PredictionService service = new PredictionService(slots, recorder, meters, properties, PredictionRecorderTest.privacy(),
         PredictionService.DEFAULT_MIN_COMPLETENESS);
       for (Slot slot : Slot.values()) {
         service.predict(slot, PredictionServiceTest.request(table, 0), "ops-test", false);

@@ -12,7 +12,6 @@ import io.medpipe.dataset.Snapshot;
 import io.medpipe.dataset.SnapshotStore;
 import io.medpipe.ehr.TestDatabase;
 import io.medpipe.system.Json;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.training.card.ClinicalValidation;
 import io.medpipe.training.card.ModelCard;
 import io.medpipe.training.model.ModelProvenance;
@@ -49,11 +48,10 @@ class TrainingRunCardTest {
     }
     Snapshot snapshot = snapshots.create(data.features(), rows, "spec", "pi-1");
     snapshotId = snapshot.id();
-    MedpipeProperties.Training settings = new MedpipeProperties.Training(42, 30, 0.25, 19, "platt");
+    TrainingProperties settings = new TrainingProperties(42, 30, 0.25, 19, "platt");
     artifactDir = Files.createTempDirectory("medpipe-artifacts");
     runs = new TrainingRuns(jdbc, json, new FileSystemArtifactStore(artifactDir));
-    training = new TrainingService(snapshots, runs,
-        new MedpipeProperties("./data", null, null, null, null, null, settings, null, null, null), "abc123");
+    training = new TrainingService(snapshots, runs, settings, "abc123");
   }
 
   @Test

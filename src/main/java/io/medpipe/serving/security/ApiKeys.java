@@ -1,8 +1,8 @@
 package io.medpipe.serving.security;
 
 import io.medpipe.privacy.IdentifierShapes;
+import io.medpipe.serving.ApiProperties;
 import io.medpipe.system.InvalidRequestException;
-import io.medpipe.system.MedpipeProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,9 +58,8 @@ class ApiKeys {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final long ttlNanos;
 
-  ApiKeys(JdbcTemplate jdbc, MedpipeProperties properties) {
+  ApiKeys(JdbcTemplate jdbc, ApiProperties api) {
     this.jdbc = jdbc;
-    MedpipeProperties.Api api = properties.api();
     if (api.adminKey() != null && !api.adminKey().isBlank()) {
       configured.put(sha256(api.adminKey().trim()), new Client(BOOTSTRAP_ADMIN, ApiRole.ADMIN));
     }

@@ -1,8 +1,8 @@
 package io.medpipe.serving.security;
 
+import io.medpipe.serving.ServingProperties;
 import io.medpipe.serving.security.ApiRoutes.Route;
 import io.medpipe.system.LoginThrottle;
-import io.medpipe.system.MedpipeProperties;
 import io.medpipe.system.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,7 +49,7 @@ class ApiSecurityConfiguration {
   @Bean
   @Order(1)
   SecurityFilterChain medpipeApi(HttpSecurity http, ObjectProvider<ApiKeys> keys,
-                                 ObjectProvider<ProcessEngine> engine, MedpipeProperties properties,
+                                 ObjectProvider<ProcessEngine> engine, ServingProperties serving,
                                  ObjectProvider<LoginThrottle> throttle)
       throws Exception {
     PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
@@ -74,7 +74,7 @@ class ApiSecurityConfiguration {
                 processEngine == null ? "default" : processEngine.getName(),
                 processEngine == null ? null : processEngine.getIdentityService()),
             ApiKeyAuthenticationFilter.class)
-        .addFilterAfter(new ApiBodyLimitFilter(properties.serving().maxBodyBytes()), AuthorizationFilter.class)
+        .addFilterAfter(new ApiBodyLimitFilter(serving.maxBodyBytes()), AuthorizationFilter.class)
         .authorizeHttpRequests(rules -> {
           for (Route route : ApiRoutes.ROUTES) {
             var matcher = route.method() == null ? paths.matcher(route.pattern())

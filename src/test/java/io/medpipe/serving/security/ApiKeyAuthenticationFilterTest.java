@@ -2,7 +2,7 @@ package io.medpipe.serving.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medpipe.system.MedpipeProperties;
+import io.medpipe.serving.ApiProperties;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,8 +25,7 @@ class ApiKeyAuthenticationFilterTest {
   static final String ADMIN = "admin-key-for-tests";
   static final String SERVICE = "service-key-for-tests";
 
-  final ApiKeys keys = new ApiKeys(null, new MedpipeProperties("./data", null, null, null, null, null, null, null,
-      null, new MedpipeProperties.Api(ADMIN, SERVICE, Duration.ofSeconds(30)))) {
+  final ApiKeys keys = new ApiKeys(null, new ApiProperties(ADMIN, SERVICE, Duration.ofSeconds(30))) {
     @Override
     Optional<Client> authenticate(String key) {
       // configured keys only: no database in this test

@@ -3,7 +3,7 @@ package io.medpipe.workers;
 import static io.medpipe.pipeline.ProcessConstants.*;
 
 import io.medpipe.pipeline.RunContext;
-import io.medpipe.system.MedpipeProperties;
+import io.medpipe.system.WorkerProperties;
 import io.medpipe.training.TrainingRun;
 import io.medpipe.training.TrainingService;
 import java.time.Duration;
@@ -25,9 +25,9 @@ class TrainModelWorker extends Worker {
   private final TrainingService training;
   private final Duration lock;
 
-  TrainModelWorker(TrainingService training, MedpipeProperties properties) {
+  TrainModelWorker(TrainingService training, WorkerProperties worker) {
     this.training = training;
-    this.lock = properties.worker().trainingLockExtension();
+    this.lock = worker.trainingLockExtension();
   }
 
   @Override

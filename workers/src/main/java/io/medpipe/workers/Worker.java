@@ -1,6 +1,6 @@
 package io.medpipe.workers;
 
-import io.medpipe.system.MedpipeProperties;
+import io.medpipe.system.WorkerProperties;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -34,9 +34,9 @@ abstract class Worker implements ExternalTaskHandler {
   private long retryDelayMs = 10_000;
 
   @Autowired
-  void retryPolicy(MedpipeProperties properties) {
-    this.retries = properties.worker().retries();
-    this.retryDelayMs = properties.worker().retryDelay().toMillis();
+  void retryPolicy(WorkerProperties worker) {
+    this.retries = worker.retries();
+    this.retryDelayMs = worker.retryDelay().toMillis();
   }
 
   /** Does the step; returns the variables to complete the task with. */

@@ -1,6 +1,6 @@
 package io.medpipe.workers;
 
-import io.medpipe.system.MedpipeProperties;
+import io.medpipe.system.WorkerProperties;
 import org.camunda.bpm.client.ExternalTaskClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +22,9 @@ class WorkerClientLifecycle {
   private final ExternalTaskClient client;
   private final boolean enabled;
 
-  WorkerClientLifecycle(ExternalTaskClient client, MedpipeProperties properties) {
+  WorkerClientLifecycle(ExternalTaskClient client, WorkerProperties worker) {
     this.client = client;
-    this.enabled = properties.worker().enabled();
+    this.enabled = worker.enabled();
   }
 
   @EventListener(ApplicationReadyEvent.class)
