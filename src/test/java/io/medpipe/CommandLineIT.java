@@ -64,7 +64,8 @@ class CommandLineIT {
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (tasks.createTaskQuery().taskDefinitionKey(ProcessConstants.TASK_MEDICAL_QA).count() == 0) {
       assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(run).finished().count())
-          .as(() -> "the run ended before Medical QA: " + cli(as("operator", "pipeline", "status", run)).out()).isZero();
+          .as(() -> "the run ended before Medical QA: " + cli(as("operator", "pipeline", "status", run)).out())
+          .isZero();
       assertThat(System.nanoTime()).as("waiting for Medical QA").isLessThan(deadline);
       Thread.sleep(500);
     }

@@ -49,7 +49,8 @@ class DemoDefaultsReachMedicalQaIT {
     Task qa = null;
     while (qa == null && System.nanoTime() < deadline) {
       qa = tasks.createTaskQuery().taskDefinitionKey(ProcessConstants.TASK_MEDICAL_QA).singleResult();
-      if (qa == null && history.createHistoricProcessInstanceQuery().processInstanceId(pipeline).finished().count() > 0) {
+      if (qa == null
+          && history.createHistoricProcessInstanceQuery().processInstanceId(pipeline).finished().count() > 0) {
         break; // the run ended without reaching QA: the assertions below say why
       }
       Thread.sleep(500);

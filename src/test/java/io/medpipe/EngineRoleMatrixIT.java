@@ -86,14 +86,18 @@ class EngineRoleMatrixIT {
             "{\"businessKey\": \"matrix\"}"), "operator", "admin"),
         new Action("request a drift monitor run (medpipe monitor)", u -> rest.post(u, "/engine-rest/message",
             "{\"messageName\": \"MonitorRunRequested\", \"processVariables\": {\"windowLast\": {\"value\": 500,"
-                + " \"type\": \"Integer\"}}}"), "operator", "devops", "admin"),
+                + " \"type\": \"Integer\"}}}"),
+            "operator", "devops", "admin"),
         new Action("start a run at a chosen activity", u -> rest.post(u,
             "/engine-rest/process-definition/key/mlops-pipeline/start", "{\"startInstructions\": [{\"type\":"
-                + " \"startBeforeActivity\", \"activityId\": \"call-develop\"}]}"), "admin"),
+                + " \"startBeforeActivity\", \"activityId\": \"call-develop\"}]}"),
+            "admin"),
         new Action("cancel a run", u -> rest.delete(u, "/engine-rest/process-instance/" + run().getId()),
             "operator", "admin"),
-        new Action("modify a run", u -> rest.post(u, "/engine-rest/process-instance/" + develop(run()) + "/modification",
-            "{\"instructions\": [{\"type\": \"startBeforeActivity\", \"activityId\": \"extract-data\"}]}"), "admin"),
+        new Action("modify a run",
+            u -> rest.post(u, "/engine-rest/process-instance/" + develop(run()) + "/modification",
+                "{\"instructions\": [{\"type\": \"startBeforeActivity\", \"activityId\": \"extract-data\"}]}"),
+            "admin"),
         new Action("set a variable", u -> rest.put(u, "/engine-rest/process-instance/" + run().getId()
             + "/variables/rarePrecision", "{\"value\": 0.99, \"type\": \"Double\"}"), "admin"),
         new Action("delete a variable", u -> rest.delete(u, "/engine-rest/process-instance/" + run().getId()
@@ -130,7 +134,8 @@ class EngineRoleMatrixIT {
         new Action("migrate a run", u -> migrate(u), "admin"),
         new Action("fetch and lock external tasks", u -> rest.post(u, "/engine-rest/external-task/fetchAndLock",
             "{\"workerId\": \"w\", \"maxTasks\": 1, \"topics\": [{\"topicName\": \"extract-data\", \"lockDuration\":"
-                + " 1000}]}"), WORKER, "admin"),
+                + " 1000}]}"),
+            WORKER, "admin"),
         new Action("complete an external task", u -> rest.post(u, "/engine-rest/external-task/"
             + externalTask(run(), "w") + "/complete", "{\"workerId\": \"w\"}"), WORKER, "admin"),
         new Action("create a user", u -> rest.post(u, "/engine-rest/user/create", "{\"profile\": {\"id\": \"u"
@@ -153,8 +158,9 @@ class EngineRoleMatrixIT {
         table.append(" | ").append(done ? "yes" : "no");
         // refused: 403, or 404 where the user may not even see what is asked for (Camunda hides it)
         if (allowed != done || (!done && answer.status() != 403 && answer.status() != 404)) {
-          wrong.add(action.name() + " as " + user.split(":")[0] + ": expected " + (allowed ? "2xx" : "403/404") + ", got "
-              + answer.status() + " " + answer.body());
+          wrong.add(
+              action.name() + " as " + user.split(":")[0] + ": expected " + (allowed ? "2xx" : "403/404") + ", got "
+                  + answer.status() + " " + answer.body());
         }
       }
       table.append(" |\n");
@@ -172,9 +178,9 @@ class EngineRoleMatrixIT {
   @Test
   void theApplicationsLogSecretsAndDataAreReadableByTheOwnerOnly() throws Exception {
     Path log = null;
-    ch.qos.logback.classic.LoggerContext logging =
-        (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
-    for (var it = logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders(); it.hasNext(); ) {
+    ch.qos.logback.classic.LoggerContext logging = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory
+        .getILoggerFactory();
+    for (var it = logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders(); it.hasNext();) {
       if (it.next() instanceof ch.qos.logback.core.FileAppender<?> file) {
         log = Path.of(file.getFile()).toAbsolutePath();
       }

@@ -45,7 +45,8 @@ class PhiLeakStopsTheRunIT {
 
   @Test
   void aLeakedNameStopsTheRunWithAReadableIncident() throws Exception {
-    Map<String, Object> patient = jdbc.queryForMap("SELECT given_name, family_name FROM ehr.patient ORDER BY id LIMIT 1");
+    Map<String, Object> patient = jdbc
+        .queryForMap("SELECT given_name, family_name FROM ehr.patient ORDER BY id LIMIT 1");
     String name = patient.get("given_name") + " " + patient.get("family_name");
     jdbc.update("INSERT INTO medpipe.report (id, kind, body) VALUES (gen_random_uuid(), 'note', ?::jsonb)",
         "{\"comment\": \"called back " + name.toUpperCase() + "\"}");

@@ -143,7 +143,8 @@ class PipelineEndToEndIT {
   @Order(5)
   void medicalReviewerApprovesWithTheEvidenceInFront() throws Exception {
     JsonNode task = awaitTask(ProcessConstants.TASK_MEDICAL_QA, "reviewer");
-    JsonNode vars = json.readTree(get("/engine-rest/task/" + task.path("id").asText() + "/variables", "reviewer").body());
+    JsonNode vars = json
+        .readTree(get("/engine-rest/task/" + task.path("id").asText() + "/variables", "reviewer").body());
     assertThat(vars.path("modelVersion").path("value").asText()).startsWith("fabry-");
     // the metrics reach the reviewer through the evidence, not as variables: Develop's metrics stay in Develop
     assertThat(vars.has("rareRecall")).isFalse();
@@ -195,7 +196,8 @@ class PipelineEndToEndIT {
   void productionApiAnswersWithTheNewVersionAndAnExplanation() throws Exception {
     String versionId = jdbc.queryForObject(
         "SELECT model_version_id::text FROM medpipe.serving_slot WHERE slot = 'production'", String.class);
-    String stage = jdbc.queryForObject("SELECT stage FROM medpipe.model_version WHERE id = ?::uuid", String.class, versionId);
+    String stage = jdbc.queryForObject("SELECT stage FROM medpipe.model_version WHERE id = ?::uuid", String.class,
+        versionId);
     assertThat(stage).isEqualTo("PRODUCTION");
     long logged = count();
     HttpResponse<String> r = post("/api/v1/predict", """
@@ -264,7 +266,8 @@ class PipelineEndToEndIT {
         "{\"features\": {\"age\": 40, \"sex\": \"F\"}, \"pad\": \"" + "x".repeat(300_000) + "\"}")) {
       HttpResponse<String> refused = post("/api/v1/predict", bad, key(SERVICE_KEY));
       assertThat(refused.statusCode()).as(bad.length() > 200 ? "oversized body" : bad).isEqualTo(400);
-      assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(c -> assertThat(c).contains("problem+json"));
+      assertThat(refused.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(c -> assertThat(c).contains("problem+json"));
       assertThat(json.readTree(refused.body()).path("errors")).as(bad.length() > 200 ? "oversized" : bad).isNotEmpty();
     }
   }
@@ -322,8 +325,9 @@ class PipelineEndToEndIT {
         predictKeyId = k.path("id").asText();
       }
     }
-    HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/keys/" + predictKeyId))
-        .header("X-API-Key", ADMIN_KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> revoked = http
+        .send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/keys/" + predictKeyId))
+            .header("X-API-Key", ADMIN_KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(revoked.statusCode()).isEqualTo(204);
     assertThat(post("/api/v1/predict", validRequest("k-3"), key(predictKey)).statusCode()).isEqualTo(401);
     assertThat(output.getAll()).doesNotContain(predictKey).doesNotContain(feedbackKey).doesNotContain(ADMIN_KEY)
@@ -346,7 +350,7 @@ class PipelineEndToEndIT {
     assertThat(badClass.statusCode()).isEqualTo(400);
     String other = prediction.path("predictedClass").asText().equals("fabry") ? "other" : "fabry";
     JsonNode classes = prediction.path("probabilities");
-    for (var it = classes.fieldNames(); it.hasNext(); ) {
+    for (var it = classes.fieldNames(); it.hasNext();) {
       String c = it.next();
       if (!c.equals(prediction.path("predictedClass").asText())) {
         other = c;
@@ -375,15 +379,18 @@ class PipelineEndToEndIT {
   @Test
   @Order(12)
   void batchPredictsEveryRequestAndNamesBadOnesByIndex() throws Exception {
-    String three = "{\"requests\": [" + validRequest("b-1") + "," + validRequest("b-2") + "," + validRequest("b-3") + "]}";
+    String three = "{\"requests\": [" + validRequest("b-1") + "," + validRequest("b-2") + "," + validRequest("b-3")
+        + "]}";
     HttpResponse<String> r = post("/api/v1/predict/batch", three, key(SERVICE_KEY));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(json.readTree(r.body()).path("predictions").findValuesAsText("requestId")).containsExactly("b-1", "b-2", "b-3");
+    assertThat(json.readTree(r.body()).path("predictions").findValuesAsText("requestId")).containsExactly("b-1", "b-2",
+        "b-3");
     HttpResponse<String> bad = post("/api/v1/predict/batch", "{\"requests\": [" + validRequest("b-4")
         + ", {\"features\": {\"sex\": \"F\"}}]}", key(SERVICE_KEY));
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(json.readTree(bad.body()).path("errors").findValuesAsText("field")).contains("requests[1].features.age");
-    String tooMany = "{\"requests\": [" + String.join(",", java.util.Collections.nCopies(101, validRequest(null))) + "]}";
+    String tooMany = "{\"requests\": [" + String.join(",", java.util.Collections.nCopies(101, validRequest(null)))
+        + "]}";
     assertThat(post("/api/v1/predict/batch", tooMany, key(SERVICE_KEY)).statusCode()).isEqualTo(400);
     assertThat(post("/api/v1/staging/predict/batch", three, key(SERVICE_KEY)).statusCode()).isIn(200, 503);
   }
@@ -422,7 +429,8 @@ class PipelineEndToEndIT {
           probabilities, explanation, latency_ms, request_id)
         VALUES (gen_random_uuid(), now() - interval '200 days', 'production', ?::uuid, '{}', 'x', '{}', '{}', 1, 'old')
         """, versionId);
-    long recent = jdbc.queryForObject("SELECT count(*) FROM medpipe.prediction_log WHERE created_at > now() - interval '1 day'",
+    long recent = jdbc.queryForObject(
+        "SELECT count(*) FROM medpipe.prediction_log WHERE created_at > now() - interval '1 day'",
         Long.class);
     assertThat(audit.purge(java.time.Instant.now())).isEqualTo(1);
     assertThat(jdbc.queryForObject("SELECT count(*) FROM medpipe.prediction_log WHERE request_id = 'old'", Long.class))
@@ -491,7 +499,7 @@ class PipelineEndToEndIT {
       List<String> options = List.of(nodeJvms[n].trim().split("\\s+"));
       // an API-only node in its own JVM, as deployed behind a load balancer
       Burst node = PredictionBurst.againstNewApiNode(dir, database.jdbcUrl(), database.password(),
-        ADMIN_KEY, SERVICE_KEY, "commit",
+          ADMIN_KEY, SERVICE_KEY, "commit",
           validRequest(null), options, "loadgen-" + n);
       try {
         // the load generator in a small JVM of its own: inside this one (engine, workers, a multi-GB heap) its own
@@ -535,7 +543,8 @@ class PipelineEndToEndIT {
   }
 
   private String createKey(String client, String role) throws Exception {
-    HttpResponse<String> r = post("/api/v1/admin/keys", "{\"clientId\": \"" + client + "\", \"role\": \"" + role + "\"}",
+    HttpResponse<String> r = post("/api/v1/admin/keys",
+        "{\"clientId\": \"" + client + "\", \"role\": \"" + role + "\"}",
         key(ADMIN_KEY));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return json.readTree(r.body()).path("key").asText();
@@ -583,15 +592,19 @@ class PipelineEndToEndIT {
 
   private void assertNoIncident() {
     var incidents = history.createHistoricIncidentQuery().open().list();
-    assertThat(incidents).as(() -> incidents.stream().map(i -> i.getActivityId() + ": " + i.getIncidentMessage()).toList()
-        .toString()).isEmpty();
+    assertThat(incidents)
+        .as(() -> incidents.stream().map(i -> i.getActivityId() + ": " + i.getIncidentMessage()).toList()
+            .toString())
+        .isEmpty();
   }
 
   private HttpResponse<String> complete(JsonNode task, String user, String decisionVar, String decision,
-                                        String commentVar, String comment) throws Exception {
+                                        String commentVar, String comment)
+      throws Exception {
     String body = "{\"variables\": {\"" + decisionVar + "\": {\"value\": \"" + decision + "\"}, \""
         + commentVar + "\": {\"value\": \"" + comment + "\"}}}";
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/engine-rest/task/" + task.path("id").asText() + "/complete"))
+    HttpRequest request = HttpRequest
+        .newBuilder(URI.create(base + "/engine-rest/task/" + task.path("id").asText() + "/complete"))
         .header("Authorization", basic(user)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -124,7 +124,8 @@ final class PredictionBurst {
   /** Starts an API-only node on the given database and waits until it serves the production model. */
   static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
                                  String durability,
-                                 String body) throws Exception {
+                                 String body)
+      throws Exception {
     return againstNewApiNode(dir, jdbcUrl, password, adminKey, serviceKey, durability, body,
         List.of(API_NODE_JVM.split(" ")),
         durability);
@@ -136,7 +137,8 @@ final class PredictionBurst {
    */
   static Burst againstNewApiNode(Path dir, String jdbcUrl, String password, String adminKey, String serviceKey,
                                  String durability,
-                                 String body, List<String> jvmOptions, String label) throws Exception {
+                                 String body, List<String> jvmOptions, String label)
+      throws Exception {
     File jar = new File("target/medpipe.jar");
     if (!jar.exists()) {
       throw new IllegalStateException("the packaged jar is missing (failsafe runs after package)");

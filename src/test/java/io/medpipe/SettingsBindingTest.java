@@ -60,11 +60,11 @@ class SettingsBindingTest {
   @Test
   void eachRecordBindsItsOwnPrefixFromPropertiesAndTheEnvironment() {
     runner.withPropertyValues("medpipe.data-dir=/srv/medpipe", "medpipe.worker.user=w", "medpipe.worker.retries=0",
-            "medpipe.worker.addresses=10.0.0.0/8,192.0.2.7",
-            "medpipe.privacy.pseudonym-key=pk", "medpipe.webhook.token=tok", "medpipe.pipeline.schedule-enabled=true",
-            "medpipe.serving.max-batch=7", "medpipe.serving.record.durability=async", "medpipe.api.key-cache-ttl=PT1S",
-            "medpipe.staging.burst-requests=50", "medpipe.training.test-fraction=0.3",
-            "medpipe.training.calibration=platt", "medpipe.artifacts.gcs-bucket=bucket")
+        "medpipe.worker.addresses=10.0.0.0/8,192.0.2.7",
+        "medpipe.privacy.pseudonym-key=pk", "medpipe.webhook.token=tok", "medpipe.pipeline.schedule-enabled=true",
+        "medpipe.serving.max-batch=7", "medpipe.serving.record.durability=async", "medpipe.api.key-cache-ttl=PT1S",
+        "medpipe.staging.burst-requests=50", "medpipe.training.test-fraction=0.3",
+        "medpipe.training.calibration=platt", "medpipe.artifacts.gcs-bucket=bucket")
         // environment variables in Spring's relaxed form, as deploy/ and docker-compose.yml may set them
         .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
             new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of(
@@ -112,7 +112,8 @@ class SettingsBindingTest {
     });
     runner.withPropertyValues("medpipe.staging.burst-requests=5").run(ctx -> {
       assertThat(ctx).hasFailed();
-      assertThat(messages(ctx.getStartupFailure())).contains("medpipe.staging.burst-requests", "greater than or equal to 10");
+      assertThat(messages(ctx.getStartupFailure())).contains("medpipe.staging.burst-requests",
+          "greater than or equal to 10");
     });
   }
 

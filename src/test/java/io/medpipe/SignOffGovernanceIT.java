@@ -232,7 +232,8 @@ class SignOffGovernanceIT {
     // refused for the undeclared name, which is not echoed (a user-chosen name could carry an identifier)
     assertThat(forged.body()).contains("undeclared name").contains("deployComment, deployDecision")
         .doesNotContain("qaReviewer");
-    Answer same = rest.post("chief", complete, EngineRest.variables("deployDecision", "approve", "deployComment", "go"));
+    Answer same = rest.post("chief", complete,
+        EngineRest.variables("deployDecision", "approve", "deployComment", "go"));
     assertThat(same.status()).isEqualTo(403);
     assertThat(same.body()).contains("Four-eyes rule: user chief");
   }
@@ -370,7 +371,7 @@ class SignOffGovernanceIT {
       http.send(HttpRequest.newBuilder(URI.create(base + "/camunda/app/tasklist/")).build(),
           HttpResponse.BodyHandlers.discarding());
       HttpResponse<String> login = http.send(HttpRequest.newBuilder(
-              URI.create(base + "/camunda/api/admin/auth/user/default/login/tasklist"))
+          URI.create(base + "/camunda/api/admin/auth/user/default/login/tasklist"))
           .header("Content-Type", "application/x-www-form-urlencoded").header("X-XSRF-TOKEN", token(cookies))
           .POST(HttpRequest.BodyPublishers.ofString("username=" + user + "&password=demo")).build(),
           HttpResponse.BodyHandlers.ofString());

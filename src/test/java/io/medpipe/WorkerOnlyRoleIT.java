@@ -84,7 +84,8 @@ class WorkerOnlyRoleIT {
     assertThat(done).extracting(HistoricExternalTaskLog::getTopicName).contains(
         ProcessConstants.TOPIC_EXTRACT_DATA, ProcessConstants.TOPIC_PSEUDONYMIZE, ProcessConstants.TOPIC_EDA,
         ProcessConstants.TOPIC_TRAIN_MODEL, ProcessConstants.TOPIC_EVALUATE_MODEL,
-        ProcessConstants.TOPIC_RECORD_VALIDATION, ProcessConstants.TOPIC_REGISTER_MODEL, ProcessConstants.TOPIC_DEPLOY_STAGING,
+        ProcessConstants.TOPIC_RECORD_VALIDATION, ProcessConstants.TOPIC_REGISTER_MODEL,
+        ProcessConstants.TOPIC_DEPLOY_STAGING,
         ProcessConstants.TOPIC_STAGING_TESTS);
     assertThat(done).extracting(HistoricExternalTaskLog::getWorkerId).containsOnly(WORKER_ID);
     assertThat(history.createHistoricProcessInstanceQuery().superProcessInstanceId(id).count()).isEqualTo(2);

@@ -6,16 +6,13 @@ import picocli.CommandLine.Option;
 final class Connection {
 
   @Option(names = "--url", defaultValue = "${env:MEDPIPE_URL:-http://localhost:8080}",
-      description = "medpipe's base URL (env MEDPIPE_URL; default ${DEFAULT-VALUE})")
-  String url;
+      description = "medpipe's base URL (env MEDPIPE_URL; default ${DEFAULT-VALUE})") String url;
 
   @Option(names = "--user", defaultValue = "${env:MEDPIPE_USER:-operator}",
-      description = "engine user (env MEDPIPE_USER; default ${DEFAULT-VALUE})")
-  String user;
+      description = "engine user (env MEDPIPE_USER; default ${DEFAULT-VALUE})") String user;
 
   @Option(names = "--password", defaultValue = "${env:MEDPIPE_PASSWORD}", arity = "0..1", interactive = true,
-      description = "the user's password (env MEDPIPE_PASSWORD; --password alone asks for it)")
-  String password;
+      description = "the user's password (env MEDPIPE_PASSWORD; --password alone asks for it)") String password;
 
   EngineApi api() {
     if (password == null || password.isEmpty()) {

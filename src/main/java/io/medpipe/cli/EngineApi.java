@@ -65,7 +65,8 @@ final class EngineApi {
       throw new Failure("interrupted");
     }
     if (response.statusCode() == 401) {
-      throw new Failure("medpipe refused the credentials (HTTP 401): check --user/--password or MEDPIPE_USER/MEDPIPE_PASSWORD");
+      throw new Failure(
+          "medpipe refused the credentials (HTTP 401): check --user/--password or MEDPIPE_USER/MEDPIPE_PASSWORD");
     }
     JsonNode body;
     try {

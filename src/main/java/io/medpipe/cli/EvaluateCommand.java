@@ -39,71 +39,60 @@ import picocli.CommandLine.Spec;
         + "(numeric or categorical; an empty cell is missing). Every row is predicted once, by the model of the fold "
         + "that did not train on it; these out-of-fold predictions are pooled and scored.",
         "Without --strategy the pipeline's own training (candidate search and policy, refit, calibration, decision "
-        + "rule) runs inside each fold (nested), and the same training on all rows is reported as the model a run "
-        + "would deploy. Progress goes to stderr."})
+            + "rule) runs inside each fold (nested), and the same training on all rows is reported as the model a run "
+            + "would deploy. Progress goes to stderr."})
 final class EvaluateCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the table, header row first")
-  Path data;
+  @Option(names = "--data", required = true, paramLabel = "FILE.csv",
+      description = "the table, header row first") Path data;
 
-  @Option(names = "--label", required = true, paramLabel = "COLUMN", description = "the class column")
-  String label;
+  @Option(names = "--label", required = true, paramLabel = "COLUMN", description = "the class column") String label;
 
   @Option(names = "--drop", split = ",", paramLabel = "COLUMN",
-      description = "columns to leave out of the features (comma-separated), e.g. ones derived from the label")
-  List<String> drop;
+      description = "columns to leave out of the features (comma-separated), e.g. ones derived from the label") List<String> drop;
 
   @Option(names = "--id", paramLabel = "COLUMN",
-      description = "a row identifier: never a feature; written beside each out-of-fold prediction")
-  String id;
+      description = "a row identifier: never a feature; written beside each out-of-fold prediction") String id;
 
   @Option(names = "--allow-leak",
-      description = "evaluate even when a single column separates the label almost perfectly (a warning remains)")
-  boolean allowLeak;
+      description = "evaluate even when a single column separates the label almost perfectly (a warning remains)") boolean allowLeak;
 
   static final class Split {
     @Option(names = "--folds", paramLabel = "FOLDS.csv",
-        description = "the test fold of each row: columns row,fold,class (0-based data row), as folds_seed42.csv")
-    Path folds;
+        description = "the test fold of each row: columns row,fold,class (0-based data row), as folds_seed42.csv") Path folds;
 
-    @Option(names = "--k", defaultValue = "5", description = "stratified folds when no --folds (default ${DEFAULT-VALUE})")
-    int k = 5;
+    @Option(names = "--k", defaultValue = "5",
+        description = "stratified folds when no --folds (default ${DEFAULT-VALUE})") int k = 5;
   }
 
-  @ArgGroup(exclusive = true, multiplicity = "0..1")
-  Split split;
+  @ArgGroup(exclusive = true, multiplicity = "0..1") Split split;
 
-  @Option(names = "--seed", defaultValue = "42", description = "seed of folds and learners (default ${DEFAULT-VALUE})")
-  long seed;
+  @Option(names = "--seed", defaultValue = "42",
+      description = "seed of folds and learners (default ${DEFAULT-VALUE})") long seed;
 
   @Option(names = "--strategy", split = ",", paramLabel = "NAME",
       description = "one or more fixed strategies instead of the pipeline's training: xgb-balanced, xgb, xgb-smote, "
           + "forest, forest-balanced, forest-smote, mlp, mlp-transfer, each also with -costs (the pipeline's cost "
           + "matrix for the target class); earlier names (rf, rf-balanced, rf-undersample, rf-smote, gbt, gbt-smote) "
-          + "map to their replacements. Default: the pipeline's training, nested")
-  List<String> strategies;
+          + "map to their replacements. Default: the pipeline's training, nested") List<String> strategies;
 
   @Option(names = "--target", paramLabel = "CLASS",
       description = "the clinical target: the class whose miss costs --miss-cost, as the pipeline decides for its "
           + "target disease. Without it the default decides the most probable class (calibrated), and the rarest "
-          + "class is the one reported as target (and favoured by a -costs strategy)")
-  String target;
+          + "class is the one reported as target (and favoured by a -costs strategy)") String target;
 
   @Option(names = "--miss-cost", defaultValue = "49", paramLabel = "COST",
       description = "what missing the --target class costs relative to any other error (default ${DEFAULT-VALUE}, the "
-          + "pipeline's; lowered per model to keep the target's specificity >= 0.90)")
-  double missCost;
+          + "pipeline's; lowered per model to keep the target's specificity >= 0.90)") double missCost;
 
   @Option(names = "--trees", defaultValue = "" + TrainingOptions.DEFAULT_TREES,
       description = "trees of a forest (default ${DEFAULT-VALUE}, as the pipeline; its search uses 100); XGBoost "
-          + "always boosts " + TrainingOptions.XGBOOST_ROUNDS + " rounds")
-  int trees;
+          + "always boosts " + TrainingOptions.XGBOOST_ROUNDS + " rounds") int trees;
 
   @Option(names = "--out", paramLabel = "DIR",
-      description = "write oof_predictions.csv, metrics.json, model_card.json and model_card.html here")
-  Path out;
+      description = "write oof_predictions.csv, metrics.json, model_card.json and model_card.html here") Path out;
 
   @Override
   public Integer call() throws IOException {
@@ -148,12 +137,13 @@ final class EvaluateCommand implements Callable<Integer> {
     int k = java.util.Arrays.stream(fold).max().orElse(0) + 1;
     w.printf(Locale.ROOT, "%s: %d rows, %d features%s, label %s, classes %s; target class %s; %s%n",
         dataset.file(), table.rows(), table.features().size(), dataset.dropped().isEmpty() ? ""
-            : " (left out: " + String.join(", ", dataset.dropped()) + ")", label, counts(table),
+            : " (left out: " + String.join(", ", dataset.dropped()) + ")",
+        label, counts(table),
         table.classes().get(targetIndex), foldsFrom);
     for (int c = 0; c < counts.length; c++) {
       if (counts[c] < k) {
         w.printf(Locale.ROOT, "note: class %s has %d row%s, fewer than the %d folds: the models of the folds that "
-                + "test %s are fitted without %s; its figures are too rare to estimate%n", table.classes().get(c),
+            + "test %s are fitted without %s; its figures are too rare to estimate%n", table.classes().get(c),
             counts[c], counts[c] == 1 ? "" : "s", k, counts[c] == 1 ? "it" : "its rows",
             counts[c] == 1 ? "it" : "them (or with fewer)");
       }
@@ -182,8 +172,9 @@ final class EvaluateCommand implements Callable<Integer> {
       TrainingRecipe.Settings settings = target == null ? TrainingRecipe.Settings.NO_TARGET
           : TrainingRecipe.Settings.DEFAULT.withRareMissCost(missCost);
       w.println(target == null ? "decision: the most probable class on calibrated probabilities (no --target "
-          + "declared)" : String.format(Locale.ROOT, "decision: least expected cost, missing %s costs %s (lowered "
-          + "where it would flag more than 10%% of the other patients)", target, missCost));
+          + "declared)"
+          : String.format(Locale.ROOT, "decision: least expected cost, missing %s costs %s (lowered "
+              + "where it would flag more than 10%% of the other patients)", target, missCost));
       outcomes.add(DatasetEvaluation.search(table, targetIndex, fold, trees, seed, settings, progress));
     } else {
       for (int i = 0; i < names.size(); i++) {
@@ -201,7 +192,8 @@ final class EvaluateCommand implements Callable<Integer> {
       String canonical = DatasetEvaluation.canonical(o.label());
       if (canonical != null && !canonical.equals(o.label().toLowerCase(Locale.ROOT))) {
         w.println();
-        w.println("note: " + o.label() + " is now " + canonical + " (docs/training.md: strategies of earlier versions)");
+        w.println(
+            "note: " + o.label() + " is now " + canonical + " (docs/training.md: strategies of earlier versions)");
       }
       print(w, o, table);
       models += o.modelsTrained();
@@ -301,7 +293,7 @@ final class EvaluateCommand implements Callable<Integer> {
               ? "  (too rare to estimate)" : "");
     }
     w.printf(Locale.ROOT, "  overall (out-of-fold): macro F1 %.3f, balanced accuracy %.3f, Brier %.3f (multi-class), "
-            + "accuracy %.3f%n", m.macroF1(), m.balancedAccuracy(), DatasetEvaluation.brier(table.y(), o.cv().proba()),
+        + "accuracy %.3f%n", m.macroF1(), m.balancedAccuracy(), DatasetEvaluation.brier(table.y(), o.cv().proba()),
         m.accuracy());
     w.printf(Locale.ROOT, "  cross-validation: %.1f s, %d models%s%n", o.cv().trainSeconds(), o.modelsTrained(),
         o.deployed() != null ? " (the search inside each fold, and the training on all rows)" : "");
@@ -356,7 +348,8 @@ final class EvaluateCommand implements Callable<Integer> {
     HeldOutEvaluation evaluation = new HeldOutEvaluation(o.cv().metrics(), ci, t.rows());
     Map<String, Object> card = new LinkedHashMap<>(ModelCard.json("medpipe evaluate (" + o.label() + ")",
         dataset.file(), t.classes().get(target), model, o.deployed() == null ? null
-            : o.deployed().selection().asMap(), evaluation, t, o.cv().folds()));
+            : o.deployed().selection().asMap(),
+        evaluation, t, o.cv().folds()));
     card.put("evaluationNote", "figures are out-of-fold predictions pooled over " + o.cv().folds() + " folds, not a "
         + "held-out split; the model described was fitted on all " + t.rows() + " rows");
     json.writeValue(dir.resolve("model_card.json").toFile(), card);

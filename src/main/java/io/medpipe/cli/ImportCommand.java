@@ -29,32 +29,27 @@ import picocli.CommandLine.Spec;
     description = {"Import a CSV or ARFF export into the EHR schema of medpipe's PostgreSQL: each row becomes a "
         + "patient with one encounter, labs as observations, positive symptoms, the label as a diagnosis.",
         "Every row is checked first and the file is written in one transaction, completely or not at all. "
-        + "The schema must exist (a medpipe started once against the database creates it)."})
+            + "The schema must exist (a medpipe started once against the database creates it)."})
 final class ImportCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--format", required = true, paramLabel = "csv|arff", description = "the file's format")
-  String format;
+  @Option(names = "--format", required = true, paramLabel = "csv|arff",
+      description = "the file's format") String format;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE", description = "the export")
-  Path data;
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "the export") Path data;
 
   @Option(names = "--mapping", paramLabel = "MAP",
-      description = "the mapping JSON (column -> role); default: mapping.json next to the data file")
-  Path mapping;
+      description = "the mapping JSON (column -> role); default: mapping.json next to the data file") Path mapping;
 
   @Option(names = "--db-url", defaultValue = "${env:MEDPIPE_DB_URL:-jdbc:postgresql://localhost:5432/medpipe}",
-      description = "JDBC URL (env MEDPIPE_DB_URL; default ${DEFAULT-VALUE})")
-  String dbUrl;
+      description = "JDBC URL (env MEDPIPE_DB_URL; default ${DEFAULT-VALUE})") String dbUrl;
 
   @Option(names = "--db-user", defaultValue = "${env:MEDPIPE_DB_USER:-medpipe}",
-      description = "database user (env MEDPIPE_DB_USER; default ${DEFAULT-VALUE})")
-  String dbUser;
+      description = "database user (env MEDPIPE_DB_USER; default ${DEFAULT-VALUE})") String dbUser;
 
   @Option(names = "--db-password", defaultValue = "${env:MEDPIPE_DB_PASSWORD}", arity = "0..1", interactive = true,
-      description = "database password (env MEDPIPE_DB_PASSWORD; --db-password alone asks for it)")
-  String dbPassword;
+      description = "database password (env MEDPIPE_DB_PASSWORD; --db-password alone asks for it)") String dbPassword;
 
   @Override
   public Integer call() {
@@ -90,7 +85,8 @@ final class ImportCommand implements Callable<Integer> {
     try {
       db.setURL(dbUrl);
     } catch (IllegalArgumentException e) {
-      throw new CsvDataset.Invalid("--db-url " + dbUrl + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
+      throw new CsvDataset.Invalid(
+          "--db-url " + dbUrl + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
     }
     db.setUser(dbUser);
     if (dbPassword != null && !dbPassword.isEmpty()) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 public final class MedpipeCli {
 
   /** The first arguments that select the command line instead of starting the server. */
-  public static final Set<String> COMMANDS = Set.of("evaluate", "import", "pipeline", "tasks", "monitor", "scenario", "--help", "-h", "--version", "-V");
+  public static final Set<String> COMMANDS = Set.of("evaluate", "import", "pipeline", "tasks", "monitor", "scenario",
+      "--help", "-h", "--version", "-V");
 
   public static boolean isCommand(String[] args) {
     return args.length > 0 && COMMANDS.contains(args[0]);
@@ -51,7 +52,8 @@ public final class MedpipeCli {
 
   public static void main(String[] args) {
     // outside Spring, logback's default would print every tree Smile grows at INFO onto the command's output
-    if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+    if (org.slf4j.LoggerFactory
+        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
       root.setLevel(ch.qos.logback.classic.Level.WARN);
     }
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -27,20 +27,18 @@ final class MonitorCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Spec CommandSpec spec;
 
-  @Option(names = "--model-version", paramLabel = "ID", description = "the version to check (default: production)")
-  String modelVersion;
+  @Option(names = "--model-version", paramLabel = "ID",
+      description = "the version to check (default: production)") String modelVersion;
 
-  @Option(names = "--last", paramLabel = "N", description = "the last N predictions (default: the configured window)")
-  Integer last;
+  @Option(names = "--last", paramLabel = "N",
+      description = "the last N predictions (default: the configured window)") Integer last;
 
-  @Option(names = "--from", paramLabel = "INSTANT", description = "window start, ISO-8601 (with --to)")
-  Instant from;
+  @Option(names = "--from", paramLabel = "INSTANT", description = "window start, ISO-8601 (with --to)") Instant from;
 
-  @Option(names = "--to", paramLabel = "INSTANT", description = "window end, ISO-8601 (with --from)")
-  Instant to;
+  @Option(names = "--to", paramLabel = "INSTANT", description = "window end, ISO-8601 (with --from)") Instant to;
 
-  @Option(names = "--timeout", defaultValue = "PT10M", description = "how long to wait for the run (default ${DEFAULT-VALUE})")
-  Duration timeout;
+  @Option(names = "--timeout", defaultValue = "PT10M",
+      description = "how long to wait for the run (default ${DEFAULT-VALUE})") Duration timeout;
 
   @Override
   public Integer call() throws InterruptedException {

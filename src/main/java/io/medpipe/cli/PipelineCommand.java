@@ -25,14 +25,14 @@ final class PipelineCommand {
     @Mixin Connection connection;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--business-key", description = "a key naming the run: lower-case words joined by hyphens (default: cli-<random id>)")
-    String businessKey;
+    @Option(names = "--business-key",
+        description = "a key naming the run: lower-case words joined by hyphens (default: cli-<random id>)") String businessKey;
 
-    @Option(names = "--wait", description = "follow the run until it ends; exit 0 only if it ends deployed")
-    boolean await;
+    @Option(names = "--wait",
+        description = "follow the run until it ends; exit 0 only if it ends deployed") boolean await;
 
-    @Option(names = "--timeout", defaultValue = "PT2H", description = "how long --wait waits (ISO-8601, default ${DEFAULT-VALUE})")
-    Duration timeout;
+    @Option(names = "--timeout", defaultValue = "PT2H",
+        description = "how long --wait waits (ISO-8601, default ${DEFAULT-VALUE})") Duration timeout;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -55,11 +55,10 @@ final class PipelineCommand {
     @Mixin Connection connection;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "RUN", description = "a run's process instance id")
-    String run;
+    @Parameters(arity = "0..1", paramLabel = "RUN", description = "a run's process instance id") String run;
 
-    @Option(names = "--limit", defaultValue = "10", description = "how many runs to list (default ${DEFAULT-VALUE})")
-    int limit;
+    @Option(names = "--limit", defaultValue = "10",
+        description = "how many runs to list (default ${DEFAULT-VALUE})") int limit;
 
     @Override
     public Integer call() {
@@ -84,7 +83,8 @@ final class PipelineCommand {
     /** Prints the run's state; returns the name of the end event it reached, or null while it runs. */
     static String describe(EngineApi api, String id, PrintWriter out) {
       JsonNode run = api.get("/history/process-instance/" + id);
-      out.println("run " + id + "  " + run.path("state").asText() + "  business key " + run.path("businessKey").asText());
+      out.println(
+          "run " + id + "  " + run.path("state").asText() + "  business key " + run.path("businessKey").asText());
       JsonNode steps = api.get("/history/activity-instance?rootProcessInstanceId=" + id
           + "&sortBy=startTime&sortOrder=asc");
       for (JsonNode s : steps) {
@@ -95,11 +95,13 @@ final class PipelineCommand {
         out.printf("  %-8s %s%n", s.path("endTime").isNull() ? "waiting" : "done", s.path("activityName").asText());
       }
       for (JsonNode incident : api.get("/incident?processInstanceId=" + id)) {
-        out.println("  INCIDENT " + incident.path("activityId").asText() + ": " + incident.path("incidentMessage").asText());
+        out.println(
+            "  INCIDENT " + incident.path("activityId").asText() + ": " + incident.path("incidentMessage").asText());
       }
       for (JsonNode sub : api.get("/process-instance?superProcessInstance=" + id)) {
         for (JsonNode incident : api.get("/incident?processInstanceId=" + sub.path("id").asText())) {
-          out.println("  INCIDENT " + incident.path("activityId").asText() + ": " + incident.path("incidentMessage").asText());
+          out.println(
+              "  INCIDENT " + incident.path("activityId").asText() + ": " + incident.path("incidentMessage").asText());
         }
       }
       String end = endName(api, id);

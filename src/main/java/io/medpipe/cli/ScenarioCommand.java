@@ -39,37 +39,30 @@ final class ScenarioCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(arity = "0..1", paramLabel = "SCENARIO", description = "no-drift, older-population, creatinine-assay,"
-      + " prevalence, concept-change, lab-not-ordered (--list describes them)")
-  String scenario;
+      + " prevalence, concept-change, lab-not-ordered (--list describes them)") String scenario;
 
-  @Option(names = "--list", description = "list the scenarios and exit")
-  boolean list;
+  @Option(names = "--list", description = "list the scenarios and exit") boolean list;
 
-  @Option(names = "--patients", defaultValue = "2000", description = "patients to replay (default ${DEFAULT-VALUE})")
-  int patients;
+  @Option(names = "--patients", defaultValue = "2000",
+      description = "patients to replay (default ${DEFAULT-VALUE})") int patients;
 
   @Option(names = "--seed", defaultValue = "1001", description = "seed of the patients (default ${DEFAULT-VALUE}; "
-      + "use another than the cohort the model was trained on)")
-  long seed;
+      + "use another than the cohort the model was trained on)") long seed;
 
   @Option(names = "--feedback", defaultValue = "0.3", description = "share of predictions that get the confirmed "
-      + "diagnosis as feedback (default ${DEFAULT-VALUE})")
-  double feedback;
+      + "diagnosis as feedback (default ${DEFAULT-VALUE})") double feedback;
 
   @Option(names = "--feedback-delay", defaultValue = "PT5S", description = "how long after its prediction the "
-      + "feedback is sent (default ${DEFAULT-VALUE})")
-  Duration feedbackDelay;
+      + "feedback is sent (default ${DEFAULT-VALUE})") Duration feedbackDelay;
 
-  @Option(names = "--batch", defaultValue = "100", description = "predictions per request (default ${DEFAULT-VALUE})")
-  int batch;
+  @Option(names = "--batch", defaultValue = "100",
+      description = "predictions per request (default ${DEFAULT-VALUE})") int batch;
 
   @Option(names = "--url", defaultValue = "${env:MEDPIPE_URL:-http://localhost:8080}",
-      description = "medpipe's base URL (env MEDPIPE_URL; default ${DEFAULT-VALUE})")
-  String url;
+      description = "medpipe's base URL (env MEDPIPE_URL; default ${DEFAULT-VALUE})") String url;
 
   @Option(names = "--api-key", defaultValue = "${env:MEDPIPE_API_KEY}",
-      description = "an API key with role admin (or predict and feedback) (env MEDPIPE_API_KEY)")
-  String apiKey;
+      description = "an API key with role admin (or predict and feedback) (env MEDPIPE_API_KEY)") String apiKey;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();

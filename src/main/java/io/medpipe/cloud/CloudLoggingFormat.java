@@ -39,7 +39,8 @@ public class CloudLoggingFormat extends JsonWriterStructuredLogFormatter<ILoggin
   }
 
   private static java.util.function.Consumer<JsonWriter.Members<ILoggingEvent>> members(
-      String projectId, ThrowableProxyConverter throwables) {
+                                                                                        String projectId,
+                                                                                        ThrowableProxyConverter throwables) {
     return members -> {
       members.add("time", e -> Instant.ofEpochMilli(e.getTimeStamp()).toString());
       members.add("severity", e -> SEVERITY.getOrDefault(e.getLevel(), "DEFAULT"));

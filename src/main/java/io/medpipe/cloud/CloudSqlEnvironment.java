@@ -34,9 +34,7 @@ class CloudSqlEnvironment implements EnvironmentPostProcessor, Ordered {
   static final int ORDER = Ordered.LOWEST_PRECEDENCE - 20;
 
   @Override
-  public int getOrder() {
-    return ORDER;
-  }
+  public int getOrder() { return ORDER; }
 
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {

@@ -35,11 +35,13 @@ final class EdaHtml {
         .append(esc(r.minorityClass())).append("</b> with ").append(r.minorityCount())
         .append(" rows; imbalance ratio <b>").append(fmt(r.imbalanceRatio())).append("</b>.</p>");
     if (!r.notEvaluable().isEmpty()) {
-      h.append("<p class=\"flag\">Too few rows for cross-validation (fewer than ").append(EdaService.MIN_ROWS_TO_EVALUATE)
+      h.append("<p class=\"flag\">Too few rows for cross-validation (fewer than ")
+          .append(EdaService.MIN_ROWS_TO_EVALUATE)
           .append(" per class): ").append(esc(String.join(", ", r.notEvaluable()))).append("</p>");
     }
     h.append("<h2>Classes</h2>").append(classChart(r));
-    h.append("<table><tr><th>class</th><th>rows</th><th>share</th><th>ratio to majority</th><th>cross-validation</th></tr>");
+    h.append(
+        "<table><tr><th>class</th><th>rows</th><th>share</th><th>ratio to majority</th><th>cross-validation</th></tr>");
     for (EdaReport.ClassShare c : r.classes()) {
       boolean small = r.notEvaluable().contains(c.label());
       h.append("<tr><td>").append(esc(c.label())).append("</td><td>").append(c.count()).append("</td><td>")
@@ -83,8 +85,9 @@ final class EdaHtml {
     int left = 120;
     int hgt = r.classes().size() * (barH + 8) + 10;
     int max = r.classes().stream().mapToInt(EdaReport.ClassShare::count).max().orElse(1);
-    StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"class counts\""
-        + " width=\"" + w + "\" height=\"" + hgt + "\">");
+    StringBuilder s = new StringBuilder(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"class counts\""
+            + " width=\"" + w + "\" height=\"" + hgt + "\">");
     int y = 5;
     int i = 0;
     for (EdaReport.ClassShare c : r.classes()) {
@@ -131,8 +134,9 @@ final class EdaHtml {
     int hgt = 160;
     int plot = 120;
     double bw = (double) (w - 20) / BINS;
-    StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"histogram of "
-        + esc(f.name()) + "\" width=\"" + w + "\" height=\"" + hgt + "\">");
+    StringBuilder s = new StringBuilder(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"histogram of "
+            + esc(f.name()) + "\" width=\"" + w + "\" height=\"" + hgt + "\">");
     for (int k = 0; k < classes; k++) {
       for (int b = 0; b < BINS; b++) {
         double hBar = top == 0 ? 0 : plot * share[k][b] / top;

@@ -101,7 +101,8 @@ public class EdaService {
           observed == 0 ? Double.NaN : values[observed - 1], round(sd), round(separation)));
     }
     return new EdaReport(table.rows(), classes, table.classes().get(majority), table.classes().get(minority),
-        counts[minority], counts[minority] == 0 ? Double.POSITIVE_INFINITY : (double) counts[majority] / counts[minority],
+        counts[minority],
+        counts[minority] == 0 ? Double.POSITIVE_INFINITY : (double) counts[majority] / counts[minority],
         features, notEvaluable);
   }
 

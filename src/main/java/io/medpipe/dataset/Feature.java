@@ -16,7 +16,9 @@ import java.util.Objects;
  * @param levels   the allowed values of a categorical feature, in encoding order; empty otherwise
  */
 public record Feature(String name, FeatureType type, String unit, double min, double max, boolean required,
-                      List<String> levels) implements Serializable {
+                      List<String> levels)
+    implements
+      Serializable {
 
   public Feature {
     Objects.requireNonNull(name, "name");

@@ -180,8 +180,10 @@ public class SnapshotStore {
   /** The snapshot's scrubbed notes in row order. */
   public List<Note> notes(UUID id) {
     return jdbc.query("SELECT row_no, subject_ref, written_at, body FROM medpipe.dataset_note WHERE snapshot_id = ?"
-        + " ORDER BY row_no, written_at, body", (rs, i) -> new Note(rs.getInt(1), rs.getString(2),
-        rs.getObject(3, java.time.LocalDate.class), rs.getString(4)), id);
+        + " ORDER BY row_no, written_at, body",
+        (rs, i) -> new Note(rs.getInt(1), rs.getString(2),
+            rs.getObject(3, java.time.LocalDate.class), rs.getString(4)),
+        id);
   }
 
   static String notesHash(List<Note> notes) {
@@ -213,7 +215,5 @@ public class SnapshotStore {
     }
     return out;
   }
-
-
 
 }

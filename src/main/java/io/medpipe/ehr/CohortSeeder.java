@@ -43,7 +43,7 @@ public final class CohortSeeder {
         long start = System.nanoTime();
         SyntheticCohort.Counts counts = SyntheticCohort.generate(tx, options);
         LOG.info("seeded synthetic cohort in {} ms: {} patients, {} encounters, {} observations, {} symptoms,"
-                + " {} diagnoses, {} notes", (System.nanoTime() - start) / 1_000_000, counts.patients(),
+            + " {} diagnoses, {} notes", (System.nanoTime() - start) / 1_000_000, counts.patients(),
             counts.encounters(), counts.observations(), counts.symptoms(), counts.diagnoses(), counts.notes());
         return true;
       });

@@ -60,8 +60,7 @@ public class EhrConfiguration {
   @Bean
   ExtractionService extractionService(DataSource dataSource, EhrExtractor extractor,
                                       @Value("${medpipe.notes.enabled:true}") boolean notes,
-                                      @Value("${medpipe.notes.concepts:classpath:ehr/symptom-concepts.json}")
-                                      Resource concepts) {
+                                      @Value("${medpipe.notes.concepts:classpath:ehr/symptom-concepts.json}") Resource concepts) {
     return new ExtractionService(dataSource, extractor, new DocumentIngestor(TextDocumentHandlers.all()),
         notes ? NoteConcepts.load(concepts) : null);
   }

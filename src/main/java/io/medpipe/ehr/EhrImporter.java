@@ -46,7 +46,8 @@ public final class EhrImporter {
 
   record Lab(String code, double value, String unit) {}
 
-  record Patient(int line, LocalDate date, String mrn, String nationalId, String given, String family, LocalDate birthDate,
+  record Patient(int line, LocalDate date, String mrn, String nationalId, String given, String family,
+                 LocalDate birthDate,
                  String sex, String address, String zip, String phone, String email, List<Lab> labs,
                  List<String> symptoms, String diagnosis, List<String> notes) {}
 
@@ -196,7 +197,7 @@ public final class EhrImporter {
           case "zip" -> zip = v;
           case "phone" -> phone = v;
           case "email" -> email = v;
-          default -> { }
+          default -> {}
         }
       }
       if (!labelSeen) {
@@ -206,7 +207,8 @@ public final class EhrImporter {
         mrn = String.format(Locale.ROOT, "%s-%06d", mapping.idPrefixOrDefault(), row.line());
       }
       if (birth != null && sex != null) {
-        out.add(new Patient(row.line(), mapping.indexDate(), mrn, nationalId, given, family, birth, sex, address, zip, phone, email,
+        out.add(new Patient(row.line(), mapping.indexDate(), mrn, nationalId, given, family, birth, sex, address, zip,
+            phone, email,
             labs, symptoms, diagnosis, notes));
       }
     }

@@ -117,19 +117,13 @@ public record FeatureSpec(String name, Integer version, String targetClass, Inde
                            Double min, Double max, Boolean required, List<String> levels) {
 
     @JsonIgnore
-    public boolean isDemographic() {
-      return "demographic".equals(source);
-    }
+    public boolean isDemographic() { return "demographic".equals(source); }
 
     @JsonIgnore
-    public boolean isLab() {
-      return "lab".equals(source);
-    }
+    public boolean isLab() { return "lab".equals(source); }
 
     @JsonIgnore
-    public boolean isSymptom() {
-      return "symptom".equals(source);
-    }
+    public boolean isSymptom() { return "symptom".equals(source); }
 
     /** The platform's view of this feature. */
     public Feature toFeature() {

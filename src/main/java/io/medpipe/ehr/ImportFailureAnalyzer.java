@@ -13,6 +13,7 @@ class ImportFailureAnalyzer extends AbstractFailureAnalyzer<ImportException> {
   protected FailureAnalysis analyze(Throwable rootFailure, ImportException cause) {
     return new FailureAnalysis(String.join("\n", cause.problems()),
         "Correct the file or its mapping (medpipe.import.file, medpipe.import.mapping; see docs/import.md) and start"
-            + " again. Nothing of the file was imported.", null);
+            + " again. Nothing of the file was imported.",
+        null);
   }
 }

@@ -96,7 +96,7 @@ public record ImportMapping(LocalDate indexDate, String idPrefix, Map<String, Co
         }
         case "age", "birth_date" -> ages++;
         case "sex" -> sexes++;
-        default -> { }
+        default -> {}
       }
     }
     if (labels != 1) {

@@ -35,19 +35,19 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("medpipe.monitoring")
 public record MonitoringProperties(
-    @DefaultValue("false") boolean scheduleEnabled,
-    @DefaultValue("0 0 * * * ?") @NotBlank String scheduleCron,
-    @DefaultValue("PT3H") @NotNull Duration maxAge,
-    @DefaultValue("5000") @Min(2) int windowLast,
-    Duration windowDuration,
-    @DefaultValue("100") @Min(2) int minimumWindow,
-    @DefaultValue("0.05") @DecimalMin("0.0001") @DecimalMax("0.5") double alpha,
-    @DefaultValue("true") boolean domainClassifier,
-    @DefaultValue("500") @Min(10) int domainRowsPerSide,
-    @DefaultValue("200") @Min(20) int bootstrapReplicates,
-    @DefaultValue("1000") @Min(0) int profileShapRows,
-    @DefaultValue("PT30S") @NotNull Duration metricsRefresh,
-    @DefaultValue("42") long seed) {
+                                   @DefaultValue("false") boolean scheduleEnabled,
+                                   @DefaultValue("0 0 * * * ?") @NotBlank String scheduleCron,
+                                   @DefaultValue("PT3H") @NotNull Duration maxAge,
+                                   @DefaultValue("5000") @Min(2) int windowLast,
+                                   Duration windowDuration,
+                                   @DefaultValue("100") @Min(2) int minimumWindow,
+                                   @DefaultValue("0.05") @DecimalMin("0.0001") @DecimalMax("0.5") double alpha,
+                                   @DefaultValue("true") boolean domainClassifier,
+                                   @DefaultValue("500") @Min(10) int domainRowsPerSide,
+                                   @DefaultValue("200") @Min(20) int bootstrapReplicates,
+                                   @DefaultValue("1000") @Min(0) int profileShapRows,
+                                   @DefaultValue("PT30S") @NotNull Duration metricsRefresh,
+                                   @DefaultValue("42") long seed) {
 
   /** The defaults, as an unbound instance (tests, command line, benchmarks). */
   public static MonitoringProperties defaults() {

@@ -27,8 +27,7 @@ public class ReferenceProfiler implements io.medpipe.registry.VersionProfiler {
   private final int topFeatures;
 
   public ReferenceProfiler(MonitoringProperties settings,
-                           @org.springframework.beans.factory.annotation.Value("${medpipe.serving.top-features:5}")
-                           int topFeatures) {
+                           @org.springframework.beans.factory.annotation.Value("${medpipe.serving.top-features:5}") int topFeatures) {
     this.settings = settings;
     this.topFeatures = topFeatures;
   }

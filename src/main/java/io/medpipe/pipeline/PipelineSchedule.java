@@ -54,6 +54,7 @@ public class PipelineSchedule implements ApplicationRunner {
         management.suspendJobDefinitionById(timer.getId(), true);
       }
     }
-    log.info("Scheduled retraining is {} (cron {})", settings.scheduleEnabled() ? "on" : "off", settings.scheduleCron());
+    log.info("Scheduled retraining is {} (cron {})", settings.scheduleEnabled() ? "on" : "off",
+        settings.scheduleCron());
   }
 }

@@ -82,7 +82,8 @@ class RetrainWebhookController {
     // why the run started, as recorded (for a repeated notification: the active run's own reason)
     result.origin().ifPresent(origin -> body.put("origin", origin.asMap()));
     return result.started()
-        ? ResponseEntity.accepted().location(URI.create("/engine-rest/process-instance/" + result.processInstanceId())).body(body)
+        ? ResponseEntity.accepted().location(URI.create("/engine-rest/process-instance/" + result.processInstanceId()))
+            .body(body)
         : ResponseEntity.ok(body);
   }
 
@@ -165,7 +166,8 @@ class RetrainWebhookController {
     return at;
   }
 
-  private static final java.util.regex.Pattern ALERT_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+  private static final java.util.regex.Pattern ALERT_NAME = java.util.regex.Pattern
+      .compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
   /** A stable, short business key per alert group (the group key itself may be long and full of quotes). */
   static String businessKey(String groupKey) {

@@ -31,8 +31,8 @@ public final class PhiLeakScanner {
    * A run of digits with phone punctuation, standing alone: not inside a longer token such as the hex pseudonym
    * p-3fa41796001c… (whose digit runs would otherwise match an MRN or phone by chance).
    */
-  private static final Pattern PHONE_LIKE =
-      Pattern.compile("(?<![A-Za-z0-9.])\\+?\\d[\\d\\s().-]{5,20}\\d(?![A-Za-z0-9])");
+  private static final Pattern PHONE_LIKE = Pattern
+      .compile("(?<![A-Za-z0-9.])\\+?\\d[\\d\\s().-]{5,20}\\d(?![A-Za-z0-9])");
   /** A decimal number such as 0.5558675309 is a measurement, not a phone number. */
   private static final Pattern DECIMAL = Pattern.compile("\\d+\\.\\d+");
   /** An ISO date (2024-07-13): its digits can equal an 8-digit MRN by chance, but a date is not that MRN. */

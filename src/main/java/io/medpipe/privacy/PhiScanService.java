@@ -47,7 +47,8 @@ public class PhiScanService {
     String dir = artifacts == null ? null : artifacts.dir();
     boolean gcs = artifacts != null && artifacts.gcsBucket() != null
         && !artifacts.gcsBucket().isBlank();
-    this.artifactDir = gcs ? null : dir == null || dir.isBlank() ? Path.of(properties.dataDir(), "artifacts") : Path.of(dir);
+    this.artifactDir = gcs ? null : dir == null || dir.isBlank() ? Path.of(properties.dataDir(), "artifacts")
+        : Path.of(dir);
     this.logFile = logFile;
   }
 
@@ -78,9 +79,9 @@ public class PhiScanService {
       if (leaks.isEmpty()) {
         return "no identifier of " + patients + " patients found in " + places + " places" + (elsewhere.isEmpty() ? ""
             : "; but " + elsewhere.size() + " finding(s) in other runs' records, which do not stop this run: "
-            + String.join("; ", elsewhere.stream().limit(10).map(PhiLeakScanner.Leak::toString).toList())
-            + ". What to do: " + String.join("; ", elsewhere.stream().map(l -> Place.of(l.where()).action())
-            .distinct().toList()));
+                + String.join("; ", elsewhere.stream().limit(10).map(PhiLeakScanner.Leak::toString).toList())
+                + ". What to do: " + String.join("; ", elsewhere.stream().map(l -> Place.of(l.where()).action())
+                    .distinct().toList()));
       }
       java.util.Set<Place> kinds = new java.util.LinkedHashSet<>();
       leaks.forEach(l -> kinds.add(Place.of(l.where())));
@@ -175,9 +176,10 @@ public class PhiScanService {
   /** The identifiers of every EHR patient. */
   public List<PatientIdentifiers> sources() {
     return jdbc.query("SELECT mrn, national_id, given_name, family_name, birth_date, address, zip, phone, email"
-        + " FROM ehr.patient", (rs, i) -> new PatientIdentifiers(rs.getString(1), rs.getString(2), rs.getString(3),
-        rs.getString(4), rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7), rs.getString(8),
-        rs.getString(9)));
+        + " FROM ehr.patient",
+        (rs, i) -> new PatientIdentifiers(rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getString(4), rs.getObject(5, LocalDate.class), rs.getString(6), rs.getString(7), rs.getString(8),
+            rs.getString(9)));
   }
 
   /** Scans the database, the artifact store, the log file and any extra files (e.g. a captured test log). */
@@ -266,9 +268,10 @@ public class PhiScanService {
         + " id_), business_key_, NULL::bytea FROM act_hi_procinst WHERE business_key_ IS NOT NULL"
         + " ORDER BY 1");
     for (String table : List.of("act_hi_varinst", "act_hi_detail")) {
-      perRun(scanner, leaks, elsewhere, places, forRun, "process variables of run ", "SELECT coalesce(v.root_proc_inst_id_,"
-          + " v.proc_inst_id_, ''), concat_ws(' ', v.name_, v.text_, v.text2_), b.bytes_ FROM " + table + " v"
-          + " LEFT JOIN act_ge_bytearray b ON b.id_ = v.bytearray_id_ ORDER BY 1");
+      perRun(scanner, leaks, elsewhere, places, forRun, "process variables of run ",
+          "SELECT coalesce(v.root_proc_inst_id_,"
+              + " v.proc_inst_id_, ''), concat_ws(' ', v.name_, v.text_, v.text2_), b.bytes_ FROM " + table + " v"
+              + " LEFT JOIN act_ge_bytearray b ON b.id_ = v.bytearray_id_ ORDER BY 1");
     }
   }
 

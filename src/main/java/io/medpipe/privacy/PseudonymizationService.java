@@ -69,7 +69,8 @@ public class PseudonymizationService {
         + " ORDER BY row_no", rs -> {
           double[] x = values(rs.getArray("features"));
           if (x.length != features.size()) {
-            throw new IllegalStateException("extract row has " + x.length + " features, the spec has " + features.size());
+            throw new IllegalStateException(
+                "extract row has " + x.length + " features, the spec has " + features.size());
           }
           double age = Pseudonymizer.age(rs.getDate("birth_date").toLocalDate(), indexDate);
           if (ageColumn >= 0) {
@@ -90,7 +91,7 @@ public class PseudonymizationService {
         switch (kanon.actions()[i]) {
           case GENERALISE -> x[ageColumn] = KAnonymity.generalisedAge(x[ageColumn]);
           case SUPPRESS -> x[ageColumn] = Double.NaN;
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -119,15 +120,15 @@ public class PseudonymizationService {
         FROM ehr.extract_row r JOIN ehr.patient p ON p.id = r.patient_id JOIN ehr.note n ON n.patient_id = r.patient_id
         WHERE r.extract_id = ? AND n.written_at <= ?
         ORDER BY r.row_no, n.written_at, n.id""", rs -> {
-          int rowNo = rs.getInt("row_no") - 1;
-          String mrn = rs.getString("mrn");
-          PatientIdentifiers ids = new PatientIdentifiers(mrn, rs.getString("national_id"), rs.getString("given_name"),
-              rs.getString("family_name"), rs.getObject("birth_date", LocalDate.class), rs.getString("address"),
-              rs.getString("zip"), rs.getString("phone"), rs.getString("email"));
-          notes.add(new SnapshotStore.Note(rowNo, rows.get(rowNo).subjectRef(),
-              pseudonymizer.shift(rs.getObject("written_at", LocalDate.class), mrn),
-              TextScrubber.scrub(rs.getString("body"), ids)));
-        }, extractId, indexDate);
+      int rowNo = rs.getInt("row_no") - 1;
+      String mrn = rs.getString("mrn");
+      PatientIdentifiers ids = new PatientIdentifiers(mrn, rs.getString("national_id"), rs.getString("given_name"),
+          rs.getString("family_name"), rs.getObject("birth_date", LocalDate.class), rs.getString("address"),
+          rs.getString("zip"), rs.getString("phone"), rs.getString("email"));
+      notes.add(new SnapshotStore.Note(rowNo, rows.get(rowNo).subjectRef(),
+          pseudonymizer.shift(rs.getObject("written_at", LocalDate.class), mrn),
+          TextScrubber.scrub(rs.getString("body"), ids)));
+    }, extractId, indexDate);
     return notes;
   }
 

@@ -1,6 +1,5 @@
 package io.medpipe.registry;
 
-
 import io.medpipe.system.ApiProblems.NotFoundException;
 import io.medpipe.training.TrainingRuns;
 import java.time.OffsetDateTime;
@@ -70,7 +69,8 @@ class ModelController {
     registry.referenceProfile(id).ifPresentOrElse(p -> {
       profile.put("sha256", p.sha256());
       profile.put("href", "/api/v1/models/" + id + "/reference-profile");
-    }, () -> profile.put("note", "registered before reference profiles existed: the monitor cannot check this version"));
+    }, () -> profile.put("note",
+        "registered before reference profiles existed: the monitor cannot check this version"));
     body.put("referenceProfile", profile);
     return body;
   }

@@ -58,12 +58,14 @@ public class ModelRegistry {
   public ModelVersion register(UUID trainingRunId, String processInstanceId) {
     TrainingRun run = training.find(trainingRunId);
     if (run.metrics() == null) {
-      throw new IllegalStateException("training run " + trainingRunId + " has not been evaluated; register after evaluation");
+      throw new IllegalStateException(
+          "training run " + trainingRunId + " has not been evaluated; register after evaluation");
     }
     String name = (run.targetClass() + "-" + run.algorithm()).toLowerCase(Locale.ROOT);
     // serialise version numbering per name: concurrent registrations get distinct numbers
     jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext(?))", "model_version:" + name);
-    Integer last = jdbc.queryForObject("SELECT max(version) FROM medpipe.model_version WHERE name = ?", Integer.class, name);
+    Integer last = jdbc.queryForObject("SELECT max(version) FROM medpipe.model_version WHERE name = ?", Integer.class,
+        name);
     int version = last == null ? 1 : last + 1;
     // the run's model, verified now rather than at the first deployment; the version points at the same artifact
     Classifier model = Classifier.fromBytes(artifacts.get(run.modelUri(), run.modelSha256()));
@@ -166,7 +168,8 @@ public class ModelRegistry {
   }
 
   private void recordStage(UUID id, ModelVersion.Stage stage, String actor, String processInstanceId) {
-    jdbc.update("INSERT INTO medpipe.model_stage_event (model_version_id, stage, actor, process_instance_id) VALUES (?, ?, ?, ?)",
+    jdbc.update(
+        "INSERT INTO medpipe.model_stage_event (model_version_id, stage, actor, process_instance_id) VALUES (?, ?, ?, ?)",
         id, stage.name(), actor, processInstanceId);
   }
 
@@ -178,6 +181,5 @@ public class ModelRegistry {
         rs.getString("git_commit"), rs.getString("process_instance_id"),
         rs.getObject("created_at", OffsetDateTime.class), ModelVersion.Stage.valueOf(rs.getString("stage")));
   }
-
 
 }

@@ -61,7 +61,8 @@ public class DeploymentService {
   }
 
   public Optional<UUID> current(Slot slot) {
-    List<UUID> ids = jdbc.queryForList("SELECT model_version_id FROM medpipe.serving_slot WHERE slot = ?", UUID.class, slot.id());
+    List<UUID> ids = jdbc.queryForList("SELECT model_version_id FROM medpipe.serving_slot WHERE slot = ?", UUID.class,
+        slot.id());
     return ids.isEmpty() ? Optional.empty() : Optional.ofNullable(ids.get(0));
   }
 

@@ -113,14 +113,15 @@ public class PredictionAudit {
         FROM medpipe.prediction_log p
         LEFT JOIN LATERAL (SELECT * FROM medpipe.prediction_feedback x WHERE x.prediction_id = p.id
                            ORDER BY x.created_at DESC LIMIT 1) fb ON true""" + where
-            + " ORDER BY p.created_at DESC, p.id LIMIT ? OFFSET ?",
+        + " ORDER BY p.created_at DESC, p.id LIMIT ? OFFSET ?",
         (rs, i) -> new RecordedPrediction(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant(), rs.getString(3),
             rs.getObject(4, UUID.class), rs.getString(5), rs.getString(6),
             json.read(rs.getString(7), new TypeReference<Map<String, Object>>() {}), rs.getString(8),
             json.read(rs.getString(9), new TypeReference<Map<String, Double>>() {}),
             json.read(rs.getString(10), new TypeReference<Object>() {}), rs.getDouble(11), rs.getString(12),
             rs.getString(13) == null ? null : new Feedback(rs.getString(13), rs.getString(14),
-                rs.getTimestamp(15).toInstant(), rs.getString(16)), rs.getObject(17, UUID.class)),
+                rs.getTimestamp(15).toInstant(), rs.getString(16)),
+            rs.getObject(17, UUID.class)),
         pageArgs.toArray());
     return new Page(page, size, total == null ? 0 : total, items);
   }

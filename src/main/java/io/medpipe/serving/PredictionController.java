@@ -49,27 +49,27 @@ class PredictionController {
 
   @PostMapping(path = "/api/v1/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predict(@RequestBody PredictionRequest request,
-                        @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+                             @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
     killSwitch.requireServing();
     return predictions.predict(Slot.PRODUCTION, request, client(caller), explain);
   }
 
   @PostMapping(path = "/api/v1/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
   BatchResponse predictBatch(@RequestBody BatchRequest request,
-                    @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+                             @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
     killSwitch.requireServing();
     return new BatchResponse(predictions.predictBatch(Slot.PRODUCTION, request.requests(), client(caller), explain));
   }
 
   @PostMapping(path = "/api/v1/staging/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
   PredictionResponse predictStaging(@RequestBody PredictionRequest request,
-                        @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+                                    @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
     return predictions.predict(Slot.STAGING, request, client(caller), explain);
   }
 
   @PostMapping(path = "/api/v1/staging/predict/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
   BatchResponse predictStagingBatch(@RequestBody BatchRequest request,
-                    @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
+                                    @RequestParam(defaultValue = "true") boolean explain, Principal caller) {
     return new BatchResponse(predictions.predictBatch(Slot.STAGING, request.requests(), client(caller), explain));
   }
 

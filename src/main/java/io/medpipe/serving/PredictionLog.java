@@ -40,10 +40,10 @@ public class PredictionLog {
           r.latencyMs(), e.clientId(), r.requestId(), r.decision(), r.inputCompleteness()});
     }
     jdbc.batchUpdate("""
-          INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, patient_ref, features,
-            predicted_class, probabilities, explanation, latency_ms, client_id, request_id, decision,
-            input_completeness)
-          VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)""", args);
+        INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, patient_ref, features,
+          predicted_class, probabilities, explanation, latency_ms, client_id, request_id, decision,
+          input_completeness)
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)""", args);
   }
 
   public long count(UUID modelVersionId) {

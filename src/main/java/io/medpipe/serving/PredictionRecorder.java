@@ -137,7 +137,7 @@ class PredictionRecorder implements SmartLifecycle {
 
   /** Retries a failed batch (e.g. a database restart) while the queue fills and turns new requests away. */
   private void writeWithRetry(List<Pending> batch) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       try {
         predictionLog.write(batch.stream().flatMap(p -> p.entries().stream()).toList());
         batch.forEach(p -> {
@@ -198,13 +198,9 @@ class PredictionRecorder implements SmartLifecycle {
   }
 
   @Override
-  public boolean isRunning() {
-    return running;
-  }
+  public boolean isRunning() { return running; }
 
   /** Below the web server's graceful shutdown phase: stops after the last request has been answered. */
   @Override
-  public int getPhase() {
-    return SmartLifecycle.DEFAULT_PHASE - 4096;
-  }
+  public int getPhase() { return SmartLifecycle.DEFAULT_PHASE - 4096; }
 }

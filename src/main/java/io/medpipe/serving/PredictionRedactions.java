@@ -79,7 +79,8 @@ public class PredictionRedactions {
   /** Every redaction, newest first. */
   public List<Redaction> list() {
     return jdbc.query("SELECT id, created_at, requested_by, reason, selector, requested_ids, redacted"
-        + " FROM medpipe.prediction_redaction ORDER BY created_at DESC, id", (rs, i) -> new Redaction(
+        + " FROM medpipe.prediction_redaction ORDER BY created_at DESC, id",
+        (rs, i) -> new Redaction(
             rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4),
             rs.getString(5), (Integer) rs.getObject(6), rs.getInt(7)));
   }

@@ -65,7 +65,8 @@ public class PredictionService {
 
   PredictionService(ModelSlots slots, PredictionRecorder recorder, MeterRegistry meters,
                     ServingProperties serving, PrivacyProperties privacy,
-                    @Value("${medpipe.serving.min-completeness:" + DEFAULT_MIN_COMPLETENESS + "}") double minCompleteness) {
+                    @Value("${medpipe.serving.min-completeness:" + DEFAULT_MIN_COMPLETENESS
+                        + "}") double minCompleteness) {
     if (!(minCompleteness >= 0 && minCompleteness <= 1)) {
       throw new IllegalArgumentException("medpipe.serving.min-completeness must be in [0, 1], was " + minCompleteness);
     }
@@ -216,7 +217,8 @@ public class PredictionService {
         model.classes().get(decided), probabilities, rule.rule(), rule.threshold(), rule.thresholdClass(),
         rule.description(),
         why == null ? null : new PredictionApi.Explanation(why.scale(), why.baseValue(), why.modelOutput(),
-            contributions, why.onReturnedScale()), latencyMs, PredictionResponse.AUTOMATED, complete);
+            contributions, why.onReturnedScale()),
+        latencyMs, PredictionResponse.AUTOMATED, complete);
   }
 
   private record RuleOfModel(Classifier model, DecisionRule rule) {}

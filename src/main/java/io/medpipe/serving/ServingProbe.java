@@ -119,13 +119,15 @@ public class ServingProbe {
     String last = "no answer";
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response = post(url, body);
-      if (response.statusCode() == 200 && versionId.toString().equals(read(response.body()).path("model").path("id").asText())) {
+      if (response.statusCode() == 200
+          && versionId.toString().equals(read(response.body()).path("model").path("id").asText())) {
         return;
       }
       last = "HTTP " + response.statusCode() + " " + read(response.body()).path("model").path("id").asText("");
       sleep(250);
     }
-    failures.add("the API did not serve version " + versionId + " within " + SWITCH_WAIT.toSeconds() + " s (" + last + ")");
+    failures
+        .add("the API did not serve version " + versionId + " within " + SWITCH_WAIT.toSeconds() + " s (" + last + ")");
   }
 
   private String check(String url, FeatureTable held, int row, Classifier model, UUID versionId) {
@@ -248,7 +250,6 @@ public class ServingProbe {
     int index = (int) Math.ceil(q * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(index, sorted.length - 1))];
   }
-
 
   private static void sleep(long ms) {
     try {

@@ -36,15 +36,16 @@ public class EvidenceStore {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (process_instance_id, model_version_id) DO NOTHING""",
         UUID.randomUUID(), processInstanceId, modelVersionId, canonical, Evidence.sha256(canonical));
     return jdbc.query("SELECT id FROM medpipe.evidence WHERE process_instance_id = ? AND model_version_id = ?",
-            (rs, i) -> rs.getObject(1, UUID.class), processInstanceId, modelVersionId).stream()
+        (rs, i) -> rs.getObject(1, UUID.class), processInstanceId, modelVersionId).stream()
         .findFirst().flatMap(this::find).orElseThrow();
   }
 
   public Optional<Evidence> find(UUID id) {
     List<Evidence> found = jdbc.query("SELECT id, process_instance_id, model_version_id, created_at, content, sha256"
-            + " FROM medpipe.evidence WHERE id = ?",
+        + " FROM medpipe.evidence WHERE id = ?",
         (rs, i) -> new Evidence(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, UUID.class),
-            rs.getObject(4, java.time.OffsetDateTime.class), rs.getString(5), rs.getString(6)), id);
+            rs.getObject(4, java.time.OffsetDateTime.class), rs.getString(5), rs.getString(6)),
+        id);
     return found.stream().findFirst();
   }
 

@@ -327,7 +327,7 @@ final class GovernanceInterceptor extends CommandInterceptor {
       if (!known || Actor.of(context, target).groups().stream().noneMatch(groups::contains)) {
         throw refuse(context, actor, command, run, "'" + task.getName() + "' goes only to a member of "
             + String.join(" or ", groups) + "; " + (known ? "user " + target + " is not one" : "no such user ("
-            + Names.safe(target) + ")"));
+                + Names.safe(target) + ")"));
       }
       if (TASK_APPROVE_PRODUCTION.equals(task.getTaskDefinitionKey())
           && FourEyesRule.barred(SignOffRecords.inCommand(), run, target)) {
@@ -502,8 +502,8 @@ final class GovernanceInterceptor extends CommandInterceptor {
   /** The operation in words for the audit: what was changed, never a variable's value. */
   static String describe(Command<?> command) {
     if (command instanceof ModifyProcessInstanceCmd) {
-      ProcessInstanceModificationBuilderImpl builder =
-          (ProcessInstanceModificationBuilderImpl) CommandFields.get(command, "builder");
+      ProcessInstanceModificationBuilderImpl builder = (ProcessInstanceModificationBuilderImpl) CommandFields
+          .get(command, "builder");
       String ops = builder.getModificationOperations().stream().map(GovernanceInterceptor::instruction)
           .collect(Collectors.joining("; "));
       Map<String, Object> vars = builder.getProcessVariables() == null ? Map.of() : builder.getProcessVariables();

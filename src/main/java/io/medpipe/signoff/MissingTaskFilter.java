@@ -67,9 +67,9 @@ class MissingTaskFilter extends OncePerRequestFilter {
   }
 
   private boolean exists(String taskId) {
-    ProcessEngineConfigurationImpl configuration =
-        (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration();
-    return configuration.getCommandExecutorTxRequired().execute((CommandContext c) ->
-        c.runWithoutAuthorization(() -> c.getTaskManager().findTaskById(taskId) != null));
+    ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) engine
+        .getProcessEngineConfiguration();
+    return configuration.getCommandExecutorTxRequired().execute(
+        (CommandContext c) -> c.runWithoutAuthorization(() -> c.getTaskManager().findTaskById(taskId) != null));
   }
 }

@@ -148,8 +148,8 @@ public class ReviewDecision implements TaskListener {
       if (running != null) {
         return running.getRootProcessInstanceId();
       }
-      HistoricProcessInstance ended =
-          context.getHistoricProcessInstanceManager().findHistoricProcessInstance(processInstanceId);
+      HistoricProcessInstance ended = context.getHistoricProcessInstanceManager()
+          .findHistoricProcessInstance(processInstanceId);
       return ended == null ? null : ended.getRootProcessInstanceId();
     });
   }

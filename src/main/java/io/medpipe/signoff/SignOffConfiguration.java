@@ -16,13 +16,14 @@ class SignOffConfiguration {
 
   @Bean
   static ProcessEnginePlugin signOffPlugin(
-      @Value("${medpipe.signoff.claim-idle:PT4H}") Duration claimIdle) {
+                                           @Value("${medpipe.signoff.claim-idle:PT4H}") Duration claimIdle) {
     return new SignOffPlugin(claimIdle);
   }
 
   @Bean
   FilterRegistrationBean<MissingTaskFilter> missingTaskFilter(ProcessEngine engine) {
-    FilterRegistrationBean<MissingTaskFilter> registration = new FilterRegistrationBean<>(new MissingTaskFilter(engine));
+    FilterRegistrationBean<MissingTaskFilter> registration = new FilterRegistrationBean<>(
+        new MissingTaskFilter(engine));
     registration.setName("medpipe-missing-task");
     registration.addUrlPatterns(MissingTaskFilter.URL_PATTERNS);
     return registration;

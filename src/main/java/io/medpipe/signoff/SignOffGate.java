@@ -65,7 +65,7 @@ public class SignOffGate {
   /** Sign-offs that name an evidence record, oldest first, with their voids. */
   public List<SignOff> ofEvidence(UUID evidenceId) {
     return jdbc.queryForList("SELECT DISTINCT run_id FROM medpipe.sign_off WHERE evidence_id = ?", String.class,
-            evidenceId).stream()
+        evidenceId).stream()
         .flatMap(run -> ofRun(run).stream())
         .toList();
   }

@@ -64,8 +64,8 @@ final class StartRules {
     String businessKey;
     Map<String, Object> variables;
     if (command instanceof StartProcessInstanceCmd) {
-      ProcessInstantiationBuilderImpl builder =
-          (ProcessInstantiationBuilderImpl) CommandFields.get(command, "instantiationBuilder");
+      ProcessInstantiationBuilderImpl builder = (ProcessInstantiationBuilderImpl) CommandFields.get(command,
+          "instantiationBuilder");
       key = builder.getProcessDefinitionKey();
       definitionId = builder.getProcessDefinitionId();
       businessKey = builder.getBusinessKey();

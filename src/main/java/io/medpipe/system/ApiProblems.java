@@ -84,7 +84,8 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
 
   @Override
   protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
-      HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+                                                                HttpHeaders headers, HttpStatusCode status,
+                                                                WebRequest request) {
     Throwable cause = e.getCause();
     String field = "$";
     String message = "is not valid JSON";
@@ -118,7 +119,8 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
 
   @Override
   protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException e,
-      HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+                                                                   HttpHeaders headers, HttpStatusCode status,
+                                                                   WebRequest request) {
     HttpHeaders out = new HttpHeaders();
     if (!e.getSupportedMediaTypes().isEmpty()) {
       out.setAccept(e.getSupportedMediaTypes());
@@ -128,14 +130,16 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
 
   @Override
   protected ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(HttpMediaTypeNotAcceptableException e,
-      HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+                                                                    HttpHeaders headers, HttpStatusCode status,
+                                                                    WebRequest request) {
     return answer(HttpStatus.NOT_ACCEPTABLE, "this resource is available as "
         + names(e.getSupportedMediaTypes()) + " only");
   }
 
   @Override
   protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException e,
-      HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+                                                                       HttpHeaders headers, HttpStatusCode status,
+                                                                       WebRequest request) {
     HttpHeaders out = new HttpHeaders();
     Set<HttpMethod> allowed = e.getSupportedHttpMethods();
     if (allowed != null) {
@@ -148,13 +152,14 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
 
   @Override
   protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
-      HttpStatusCode status, WebRequest request) {
+                                                                  HttpStatusCode status, WebRequest request) {
     return answer(HttpStatus.NOT_FOUND, "there is no such resource");
   }
 
   @Override
   protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
-      HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+                                                                        HttpHeaders headers, HttpStatusCode status,
+                                                                        WebRequest request) {
     return invalid(new InvalidRequestException(e.getParameterName(), "is required"));
   }
 
@@ -164,7 +169,7 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
    */
   @Override
   protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
-      HttpStatusCode status, WebRequest request) {
+                                                           HttpStatusCode status, WebRequest request) {
     HttpStatus known = HttpStatus.resolve(status.value());
     HttpStatus s = known == null ? HttpStatus.BAD_REQUEST : known;
     if (s.is5xxServerError() && s != HttpStatus.SERVICE_UNAVAILABLE) {

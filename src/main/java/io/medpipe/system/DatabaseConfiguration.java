@@ -22,7 +22,8 @@ class DatabaseConfiguration {
   @Bean(destroyMethod = "close")
   EmbeddedDatabase embeddedDatabase(@Value("${medpipe.db.embedded-dir:./data/postgres}") String dataDir,
                                     @Value("${medpipe.db.embedded-port:0}") int port,
-                                    @Value("${medpipe.db.embedded-password}") String password) throws Exception {
+                                    @Value("${medpipe.db.embedded-password}") String password)
+      throws Exception {
     return EmbeddedDatabase.start(dataDir, port, password);
   }
 

@@ -58,7 +58,8 @@ public class EmbeddedDatabaseGuard implements EnvironmentPostProcessor, Ordered 
     protected FailureAnalysis analyze(Throwable rootFailure, NoEmbeddedDatabaseException cause) {
       return new FailureAnalysis(cause.getMessage(),
           "Point medpipe at a PostgreSQL (README, Configuration), or run a build with the embedded one"
-              + " (mvn package without -Pproduction).", null);
+              + " (mvn package without -Pproduction).",
+          null);
     }
   }
 }

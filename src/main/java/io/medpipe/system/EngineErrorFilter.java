@@ -194,9 +194,7 @@ final class EngineErrorFilter extends OncePerRequestFilter {
       }
 
       @Override
-      public boolean isReady() {
-        return true;
-      }
+      public boolean isReady() { return true; }
 
       @Override
       public void setWriteListener(WriteListener listener) {

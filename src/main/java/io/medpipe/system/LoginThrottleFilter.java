@@ -140,9 +140,7 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
     }
 
     @Override
-    public boolean isReady() {
-      return true;
-    }
+    public boolean isReady() { return true; }
 
     @Override
     public void setWriteListener(WriteListener listener) {

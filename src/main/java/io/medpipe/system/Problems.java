@@ -47,7 +47,8 @@ public final class Problems {
 
   /** Writes the problem (and the field list of a 400, if any) as the whole response. */
   public static void write(HttpServletResponse response, HttpStatus status, String detail,
-                           List<InvalidRequestException.FieldProblem> errors) throws IOException {
+                           List<InvalidRequestException.FieldProblem> errors)
+      throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "about:blank");
     body.put("title", title(status));

@@ -45,8 +45,8 @@ final class RequestGuardFilter extends OncePerRequestFilter {
   /** The same checks Spring Security's filter chain applies, with its defaults. */
   private final StrictHttpFirewall firewall = new StrictHttpFirewall();
   /** A percent-encoded unreserved character (RFC 3986 2.3): ALPHA, DIGIT, '-', '_', '~' ('.' is the firewall's). */
-  private static final Pattern ENCODED_UNRESERVED =
-      Pattern.compile("%(?:[46][1-9a-fA-F]|[57][0-9aA]|3[0-9]|2[dD]|5[fF]|7[eE])");
+  private static final Pattern ENCODED_UNRESERVED = Pattern
+      .compile("%(?:[46][1-9a-fA-F]|[57][0-9aA]|3[0-9]|2[dD]|5[fF]|7[eE])");
 
   @Override
   protected boolean shouldNotFilterAsyncDispatch() {

@@ -28,7 +28,8 @@ class StrictJsonBody extends RequestBodyAdviceAdapter {
 
   @Override
   public HttpInputMessage beforeBodyRead(HttpInputMessage message, MethodParameter parameter, Type targetType,
-                                         Class<? extends HttpMessageConverter<?>> converterType) throws IOException {
+                                         Class<? extends HttpMessageConverter<?>> converterType)
+      throws IOException {
     PushbackInputStream body = new PushbackInputStream(message.getBody(), 4);
     byte[] head = new byte[4];
     int n = 0;
@@ -52,14 +53,10 @@ class StrictJsonBody extends RequestBodyAdviceAdapter {
     }
     return new HttpInputMessage() {
       @Override
-      public InputStream getBody() {
-        return body;
-      }
+      public InputStream getBody() { return body; }
 
       @Override
-      public HttpHeaders getHeaders() {
-        return message.getHeaders();
-      }
+      public HttpHeaders getHeaders() { return message.getHeaders(); }
     };
   }
 

@@ -33,7 +33,5 @@ class TomcatProblemPages implements WebServerFactoryCustomizer<TomcatServletWebS
   }
 
   @Override
-  public int getOrder() {
-    return Ordered.LOWEST_PRECEDENCE;
-  }
+  public int getOrder() { return Ordered.LOWEST_PRECEDENCE; }
 }

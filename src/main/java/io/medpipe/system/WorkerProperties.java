@@ -24,4 +24,4 @@ public record WorkerProperties(@DefaultValue("true") boolean enabled,
                                @DefaultValue("PT10M") @NotNull Duration trainingLockExtension,
                                @DefaultValue("2") @Min(0) int retries,
                                @DefaultValue("PT10S") @NotNull Duration retryDelay,
-                               @DefaultValue({"127.0.0.0/8", "::1"}) List<String> addresses) {}
+                               @DefaultValue( {"127.0.0.0/8", "::1"}) List<String> addresses){}

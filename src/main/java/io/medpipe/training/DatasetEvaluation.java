@@ -245,7 +245,7 @@ public final class DatasetEvaluation {
           } catch (IllegalArgumentException e) {
             throw new CannotRun(name + " cannot run on this table: " + e.getMessage() + " in the training rows of fold "
                 + ff + (options.algorithm() == Algorithm.MLP ? " (the MLP needs every class in every training fold; "
-                + "xgb and forest keep an absent class)" : ""));
+                    + "xgb and forest keep an absent class)" : ""));
           }
           for (int i : test) {
             raw[i] = model.predictProba(data.x()[i]);

@@ -33,19 +33,13 @@ public class ModelBytesMigration implements JavaMigration {
   }
 
   @Override
-  public MigrationVersion getVersion() {
-    return MigrationVersion.fromVersion("7");
-  }
+  public MigrationVersion getVersion() { return MigrationVersion.fromVersion("7"); }
 
   @Override
-  public String getDescription() {
-    return "training run models in the artifact store";
-  }
+  public String getDescription() { return "training run models in the artifact store"; }
 
   @Override
-  public Integer getChecksum() {
-    return 7;
-  }
+  public Integer getChecksum() { return 7; }
 
   @Override
   public boolean canExecuteInTransaction() {
@@ -59,10 +53,10 @@ public class ModelBytesMigration implements JavaMigration {
       st.execute("ALTER TABLE medpipe.training_run ADD COLUMN model_uri TEXT");
     }
     try (PreparedStatement rows = c.prepareStatement("""
-             SELECT r.id, r.model, r.model_sha256,
-                    (SELECT v.artifact_uri FROM medpipe.model_version v
-                     WHERE v.training_run_id = r.id AND v.artifact_sha256 = r.model_sha256 LIMIT 1) AS registered
-             FROM medpipe.training_run r""");
+        SELECT r.id, r.model, r.model_sha256,
+               (SELECT v.artifact_uri FROM medpipe.model_version v
+                WHERE v.training_run_id = r.id AND v.artifact_sha256 = r.model_sha256 LIMIT 1) AS registered
+        FROM medpipe.training_run r""");
          PreparedStatement update = c.prepareStatement(
              "UPDATE medpipe.training_run SET model_uri = ? WHERE id = ?")) {
       rows.setFetchSize(1); // one model in memory at a time

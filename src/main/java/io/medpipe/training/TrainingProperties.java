@@ -25,5 +25,5 @@ public record TrainingProperties(@DefaultValue("42") long seed,
                                  @DefaultValue("200") @Min(1) int trees,
                                  @DefaultValue("0.25") @DecimalMin("0.05") @DecimalMax("0.5") double testFraction,
                                  @DefaultValue("49") @DecimalMin("1") @DecimalMax("10000") double rareMissCost,
-                                 @DefaultValue("vector") @NotNull @Pattern(regexp = "(?i)none|platt|isotonic|vector")
-                                 String calibration) {}
+                                 @DefaultValue("vector") @NotNull @Pattern(
+                                     regexp = "(?i)none|platt|isotonic|vector") String calibration) {}

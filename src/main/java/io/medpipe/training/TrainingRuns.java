@@ -124,7 +124,8 @@ public class TrainingRuns {
             json.read(rs.getString("params"), MAP), rs.getLong("seed"), rs.getString("target_class"),
             ints(rs.getArray("test_rows")), rs.getString("model_uri"), rs.getString("model_sha256"),
             rs.getDouble("train_seconds"), json.read(rs.getString("metrics"), MAP),
-            rs.getString("process_instance_id")), id);
+            rs.getString("process_instance_id")),
+        id);
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("no training run " + id);
     }

@@ -24,8 +24,7 @@ class FileSystemArtifactStoreTest {
   static final byte[] MODEL = "serialized model v1".getBytes(UTF_8);
   static final String MODEL_SHA = ArtifactStore.sha256(MODEL);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path root;
   FileSystemArtifactStore store;
 

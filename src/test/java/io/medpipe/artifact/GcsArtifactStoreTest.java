@@ -74,7 +74,8 @@ class GcsArtifactStoreTest {
     return (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(), new Class<?>[] {Storage.class},
         (proxy, method, args) -> {
           if (method.getName().equals("create") && args != null && args.length == 3 && args[0] instanceof BlobInfo info
-              && args[1] instanceof byte[] && Arrays.asList((Object[]) args[2]).contains(BlobTargetOption.doesNotExist())
+              && args[1] instanceof byte[]
+              && Arrays.asList((Object[]) args[2]).contains(BlobTargetOption.doesNotExist())
               && fake.get(info.getBlobId()) != null) {
             throw new StorageException(412, "At least one of the pre-conditions you specified did not hold.");
           }

@@ -49,7 +49,8 @@ public final class DriftScenarioBenchmark {
     ModelVersion version = fixture.registerVersion(8000, 11, 100);
     System.out.printf("version trained and registered with its profile in %.0f s (8,000 patients, 100 trees)%n",
         (System.nanoTime() - t0) / 1e9);
-    ReferenceProfile profile = ReferenceProfile.fromJson(fixture.registry.referenceProfile(version.id()).orElseThrow().json());
+    ReferenceProfile profile = ReferenceProfile
+        .fromJson(fixture.registry.referenceProfile(version.id()).orElseThrow().json());
     Classifier model = fixture.registry.load(version);
     double[][] reference = fixture.referenceRows(version);
     Map<String, Double> bound = monitorBound(version);

@@ -36,7 +36,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ExplainBenchmark {
 
-
   private RandomForestModel model;
   private double[][] rows;
   private int next;

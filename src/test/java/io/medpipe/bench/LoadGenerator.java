@@ -84,7 +84,8 @@ public final class LoadGenerator {
   public void run(int seconds, int rate, String scenarios) throws Exception {
     String batch = batchBody(100);
     System.out.printf("load generator: %d cores, %s %s, %d s per scenario%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"), seconds);
+        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
+        seconds);
     stalls.start();
     closedLoop("warm-up (explained)", "/api/v1/predict", BODY, 4, Math.max(5, seconds / 2), false);
     fixedRate("predict, no explanation @" + rate + "/s", "/api/v1/predict?explain=false", BODY, rate, seconds);
@@ -205,7 +206,7 @@ public final class LoadGenerator {
     print(name, latency, total, elapsed, errors.get(), 1);
     System.out.println("    " + serverPercentiles(before, serverHistogram()) + "; "
         + percentiles("of it waiting for the prediction record's commit (all slots):", waitBefore,
-        serverHistogram("medpipe_prediction_record_wait_seconds_bucket{", "")));
+            serverHistogram("medpipe_prediction_record_wait_seconds_bucket{", "")));
   }
 
   /** Closed loop: {@code clients} threads each send the next request as soon as the last one is answered. */
@@ -249,7 +250,7 @@ public final class LoadGenerator {
     long[] sorted = latencyNanos.clone();
     java.util.Arrays.sort(sorted);
     System.out.printf(Locale.ROOT, "%-55s n=%6d  p50=%7.2f ms  p90=%7.2f ms  p99=%7.2f ms  max=%8.2f ms  "
-            + "%7.1f req/s%s  errors=%d  client stalls: %s%n", name, n, ms(sorted, 0.50), ms(sorted, 0.90),
+        + "%7.1f req/s%s  errors=%d  client stalls: %s%n", name, n, ms(sorted, 0.50), ms(sorted, 0.90),
         ms(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, n / seconds,
         perRequest > 1 ? String.format(Locale.ROOT, " (%.0f predictions/s)", n * perRequest / seconds) : "", errors,
         stalls.summary());

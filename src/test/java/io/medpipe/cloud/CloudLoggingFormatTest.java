@@ -37,7 +37,7 @@ class CloudLoggingFormatTest {
     throwables.start();
     MockEnvironment env = new MockEnvironment().withProperty("medpipe.gcp.project-id", "medpipe-prod");
     formatter = new StructuredLogFormatterFactory<>(ILoggingEvent.class, env,
-        parameters -> parameters.add(ThrowableProxyConverter.class, throwables), formatters -> { })
+        parameters -> parameters.add(ThrowableProxyConverter.class, throwables), formatters -> {})
         .get("io.medpipe.cloud.CloudLoggingFormat");
   }
 
@@ -101,7 +101,7 @@ class CloudLoggingFormatTest {
   @Test
   void givesTheBareTraceIdWhenNoProjectIsConfigured() throws Exception {
     formatter = new StructuredLogFormatterFactory<>(ILoggingEvent.class, new MockEnvironment(),
-        parameters -> parameters.add(ThrowableProxyConverter.class, new ThrowableProxyConverter()), formatters -> { })
+        parameters -> parameters.add(ThrowableProxyConverter.class, new ThrowableProxyConverter()), formatters -> {})
         .get(CloudLoggingFormat.class.getName());
 
     assertThat(line(event(Level.INFO, "m", null, Map.of("traceId", "4bf92f3577b34da6a3ce929d0e0e4736")))

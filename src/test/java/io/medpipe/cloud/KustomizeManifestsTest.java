@@ -142,7 +142,8 @@ class KustomizeManifestsTest {
         assertThat((Boolean) get(c, "securityContext", "readOnlyRootFilesystem")).as(what).isTrue();
         assertThat((Boolean) get(c, "securityContext", "allowPrivilegeEscalation")).as(what).isFalse();
         assertThat((List<String>) get(c, "securityContext", "capabilities", "drop")).as(what).containsExactly("ALL");
-        assertThat(get(c, "securityContext", "runAsUser") == null || (Integer) get(c, "securityContext", "runAsUser") > 0)
+        assertThat(
+            get(c, "securityContext", "runAsUser") == null || (Integer) get(c, "securityContext", "runAsUser") > 0)
             .as(what + " runAsUser").isTrue();
         for (String kind : List.of("requests", "limits")) {
           assertThat((Map<String, Object>) get(c, "resources", kind)).as(what + " " + kind)
@@ -170,7 +171,8 @@ class KustomizeManifestsTest {
     }
     assertThat(images).hasSize(1);
     String image = images.iterator().next();
-    assertThat(image).as("a registry path with a tag or digest").matches("[a-z0-9.-]+/.+(:[\\w.-]+|@sha256:[0-9a-f]{64})")
+    assertThat(image).as("a registry path with a tag or digest")
+        .matches("[a-z0-9.-]+/.+(:[\\w.-]+|@sha256:[0-9a-f]{64})")
         .doesNotEndWith(":latest");
   }
 
@@ -252,7 +254,8 @@ class KustomizeManifestsTest {
         .containsEntry("MEDPIPE_MANAGEMENT_ADDRESS", "0.0.0.0");
     for (Map<String, Object> d : kind(docs, "Deployment")) {
       Map<String, Object> c = list(get(d, "spec", "template", "spec", "containers")).get(0);
-      assertThat(list(c.get("ports"))).as(role(d)).contains(Map.of("name", "management", "containerPort", MANAGEMENT_PORT));
+      assertThat(list(c.get("ports"))).as(role(d))
+          .contains(Map.of("name", "management", "containerPort", MANAGEMENT_PORT));
       assertThat((Map<String, Object>) get(d, "spec", "template", "metadata", "labels"))
           .containsEntry("app.kubernetes.io/name", "medpipe");
     }

@@ -132,6 +132,7 @@ class SnapshotStoreTest {
   void saysWhenASnapshotDoesNotExist() {
     UUID unknown = UUID.randomUUID();
 
-    assertThatIllegalArgumentException().isThrownBy(() -> store.find(unknown)).withMessageContaining(unknown.toString());
+    assertThatIllegalArgumentException().isThrownBy(() -> store.find(unknown))
+        .withMessageContaining(unknown.toString());
   }
 }

@@ -19,8 +19,10 @@ class CohortThroughputTest {
     long t1 = System.nanoTime();
     ExtractSummary summary = new EhrExtractor(db).extract(FeatureSpecTest.shipped(), options.indexDate(), null);
     long t2 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "generation: %d patients (%d observations, %d symptoms) in %.2f s = %.0f patients/s%n",
-        counts.patients(), counts.observations(), counts.symptoms(), (t1 - t0) / 1e9, counts.patients() / ((t1 - t0) / 1e9));
+    System.out.printf(Locale.ROOT,
+        "generation: %d patients (%d observations, %d symptoms) in %.2f s = %.0f patients/s%n",
+        counts.patients(), counts.observations(), counts.symptoms(), (t1 - t0) / 1e9,
+        counts.patients() / ((t1 - t0) / 1e9));
     System.out.printf(Locale.ROOT, "extraction: %d rows in %.2f s = %.0f patients/s, classes %s%n",
         summary.rows(), (t2 - t1) / 1e9, summary.rows() / ((t2 - t1) / 1e9), summary.classCounts());
     assertThat(summary.rows()).isEqualTo(20_000);

@@ -26,13 +26,13 @@ class EhrConfigurationTest {
     DataSource db = TestDatabase.freshDatabase();
     runner(db).withPropertyValues("medpipe.cohort.patients=500", "medpipe.cohort.random-seed=3",
         "medpipe.cohort.fabry-prevalence=0.02").run(ctx -> {
-      assertThat(ctx).hasNotFailed();
-      assertThat(ctx.getBean(EhrConfiguration.CohortProperties.class).enabled()).isTrue();
-      assertThat(ctx.getBean(FeatureSpec.class).name()).isEqualTo("fabry-cohort");
-      assertThat(ctx).hasSingleBean(EhrExtractor.class);
-      ctx.getBean(ApplicationRunner.class).run(new DefaultApplicationArguments());
-      ctx.getBean(ApplicationRunner.class).run(new DefaultApplicationArguments());
-    });
+          assertThat(ctx).hasNotFailed();
+          assertThat(ctx.getBean(EhrConfiguration.CohortProperties.class).enabled()).isTrue();
+          assertThat(ctx.getBean(FeatureSpec.class).name()).isEqualTo("fabry-cohort");
+          assertThat(ctx).hasSingleBean(EhrExtractor.class);
+          ctx.getBean(ApplicationRunner.class).run(new DefaultApplicationArguments());
+          ctx.getBean(ApplicationRunner.class).run(new DefaultApplicationArguments());
+        });
     assertThat(SyntheticCohortTest.count(db, "SELECT count(*) FROM ehr.patient")).isEqualTo(500);
     assertThat(SyntheticCohortTest.count(db, "SELECT count(*) FROM ehr.diagnosis WHERE orpha_code = '324'"))
         .isEqualTo(10);

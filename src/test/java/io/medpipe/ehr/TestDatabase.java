@@ -44,7 +44,8 @@ public final class TestDatabase {
         // Java migration Spring Boot hands to Flyway; the template has no training run, so it moves no model)
         Flyway.configure().dataSource(pg.getDatabase("postgres", TEMPLATE)).schemas("medpipe", "ehr")
             .defaultSchema("medpipe").javaMigrations(new ModelBytesMigration(new FileSystemArtifactStore(
-                Files.createTempDirectory("medpipe-template-artifacts")))).load().migrate();
+                Files.createTempDirectory("medpipe-template-artifacts"))))
+            .load().migrate();
         postgres = pg;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Deployment(resources = "processes/drift-policy.dmn")
 class DriftPolicyDecisionTest {
 
-  @RegisterExtension
-  static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
+  @RegisterExtension static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
       .configurationResource("process-test.cfg.xml").build();
 
   static final DriftPolicy POLICY = DriftPolicy.fromClasspath();

@@ -43,7 +43,8 @@ class ManagedPrometheusConfigTest {
 
   @Test
   void scrapesTheEndpointAndJobThatTheAlertsName() throws IOException {
-    Map<String, Object> compose = map(list(yaml(Path.of("ops/prometheus/prometheus.yml")).get("scrape_configs")).get(0));
+    Map<String, Object> compose = map(
+        list(yaml(Path.of("ops/prometheus/prometheus.yml")).get("scrape_configs")).get(0));
     Map<String, Object> podMonitoring = yaml(MONITORING.resolve("podmonitoring.yaml"));
 
     // GMP labels a PodMonitoring's series with job = its name; the alerts select up{job="medpipe"}

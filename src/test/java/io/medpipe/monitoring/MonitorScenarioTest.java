@@ -33,7 +33,8 @@ class MonitorScenarioTest {
 
   private static MonitorService.Result monitor(DriftScenario scenario, int patients, double feedback, long seed) {
     fixture.clearLog();
-    fixture.logPredictions(version, scenario.generate(patients, seed), feedback, seed, Instant.now().minusSeconds(3600));
+    fixture.logPredictions(version, scenario.generate(patients, seed), feedback, seed,
+        Instant.now().minusSeconds(3600));
     long start = System.nanoTime();
     MonitorService.Result result = fixture.monitor.run(new MonitorService.Request(null, null, null, null, null,
         "manual", "test", null));

@@ -103,7 +103,7 @@ public final class MonitoringFixture {
    * slot, explained); a share of them gets the clinician's confirmed diagnosis as feedback.
    */
   public void logPredictions(ModelVersion version, List<DriftScenario.Case> cases, double feedbackShare, long seed,
-                      Instant start) {
+                             Instant start) {
     Classifier model = registry.load(version);
     List<Feature> features = model.features();
     SplittableRandom random = new SplittableRandom(seed);
@@ -183,7 +183,8 @@ public final class MonitoringFixture {
     }
     io.medpipe.monitoring.drift.ReferenceProfile profile = io.medpipe.monitoring.drift.ReferenceBands.learn(
         io.medpipe.monitoring.drift.ReferenceProfile.builder(inputs, classes).rows(x).truth(truth).predicted(decided)
-            .probabilities(proba).build(), x, settings.driftOptions());
+            .probabilities(proba).build(),
+        x, settings.driftOptions());
     Snapshot snapshot = snapshots.create(inputs, rows, "synthetic", "pi-synthetic");
     UUID runId = UUID.randomUUID();
     UUID versionId = UUID.randomUUID();

@@ -24,8 +24,7 @@ class ClinicalValidationDecisionTest {
    * An in-memory engine for path tests. Its configuration is not named camunda.cfg.xml: Camunda's engine lookup
    * would otherwise build a second "default" engine from it inside the Spring Boot tests.
    */
-  @RegisterExtension
-  static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
+  @RegisterExtension static final ProcessEngineExtension ENGINE = ProcessEngineExtension.builder()
       .configurationResource("process-test.cfg.xml").build();
 
   @Test
@@ -33,8 +32,10 @@ class ClinicalValidationDecisionTest {
     List<Map<String, Object>> rows = evaluate(0.80, 0.50, 0.80, 0.10);
 
     assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row).containsEntry("passed", true));
-    assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
-    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("threshold", 0.50).containsEntry("value", 0.50);
+    assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("threshold", 0.80)
+        .containsEntry("value", 0.80);
+    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("threshold", 0.50)
+        .containsEntry("value", 0.50);
     assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("threshold", 0.80).containsEntry("value", 0.80);
     assertThat(row(rows, "rare-class precision (95% CI lower bound)")).containsEntry("threshold", 0.10)
         .containsEntry("value", 0.10);
@@ -58,10 +59,12 @@ class ClinicalValidationDecisionTest {
     List<Map<String, Object>> rows = evaluate(0.7999, 0.50, 0.80, 0.5);
 
     assertThat(rows).hasSize(4);
-    assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value", 0.7999);
+    assertThat(row(rows, "rare-class recall (95% CI lower bound)")).containsEntry("passed", false)
+        .containsEntry("value", 0.7999);
     assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", true);
     assertThat(row(rows, "rare-class ROC-AUC")).containsEntry("passed", true);
-    assertThat(ValidationOutcome.reason(row(rows, "rare-class recall (95% CI lower bound)"))).isEqualTo("rare-class recall (95% CI lower bound) 0.7999 < 0.80");
+    assertThat(ValidationOutcome.reason(row(rows, "rare-class recall (95% CI lower bound)")))
+        .isEqualTo("rare-class recall (95% CI lower bound) 0.7999 < 0.80");
   }
 
   @Test
@@ -79,12 +82,13 @@ class ClinicalValidationDecisionTest {
     variables.put(VAR_RARE_ROC_AUC, 0.90);
     variables.put(VAR_RARE_PRECISION_LOWER, null);
 
-    List<Map<String, Object>> rows =
-        decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION, variables).getResultList();
+    List<Map<String, Object>> rows = decisionService()
+        .evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION, variables).getResultList();
 
     assertThat(rows).hasSize(4);
     assertThat(row(rows, "rare-class precision (95% CI lower bound)")).containsEntry("passed", false);
-    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value", null);
+    assertThat(row(rows, "rare-class AUPRC (95% CI lower bound)")).containsEntry("passed", false).containsEntry("value",
+        null);
     assertThat(ValidationOutcome.reason(row(rows, "rare-class AUPRC (95% CI lower bound)")))
         .isEqualTo("rare-class AUPRC (95% CI lower bound) not measured (threshold 0.50)");
   }
@@ -92,7 +96,8 @@ class ClinicalValidationDecisionTest {
   private static List<Map<String, Object>> evaluate(double recall, double auprc, double rocAuc, double precision) {
     return decisionService().evaluateDecisionTableByKey(DECISION_CLINICAL_VALIDATION,
         Map.of(VAR_RARE_RECALL_LOWER, recall, VAR_RARE_AUPRC_LOWER, auprc, VAR_RARE_ROC_AUC, rocAuc,
-            VAR_RARE_PRECISION_LOWER, precision)).getResultList();
+            VAR_RARE_PRECISION_LOWER, precision))
+        .getResultList();
   }
 
   private static Map<String, Object> row(List<Map<String, Object>> rows, String rule) {

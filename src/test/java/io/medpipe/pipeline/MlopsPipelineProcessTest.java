@@ -376,8 +376,9 @@ class MlopsPipelineProcessTest {
   void aVariableEditAfterTheReviewVoidsTheSignOff() {
     ProcessInstance pipeline = startPipeline();
     ProcessInstance production = upToProductionApproval(pipeline);
-    as(OPERATOR, () -> assertThatThrownBy(() -> runtimeService().setVariable(pipeline.getId(), VAR_RARE_PRECISION, 0.99))
-        .isInstanceOf(AuthorizationException.class));
+    as(OPERATOR,
+        () -> assertThatThrownBy(() -> runtimeService().setVariable(pipeline.getId(), VAR_RARE_PRECISION, 0.99))
+            .isInstanceOf(AuthorizationException.class));
 
     as(ADMIN, () -> runtimeService().setVariable(pipeline.getId(), VAR_RARE_PRECISION, 0.99));
 
@@ -666,7 +667,8 @@ class MlopsPipelineProcessTest {
   @Test
   void aUserStartsThePipelineWithoutVariablesWithAStrictBusinessKeyAndNeverAsMonitoring() {
     as(OPERATOR, () -> {
-      for (String key : List.of("MRN-25697430", "mrn-25697430", "olivia-novak-1958", "Olivia Novak", "a--b", "x".repeat(65))) {
+      for (String key : List.of("MRN-25697430", "mrn-25697430", "olivia-novak-1958", "Olivia Novak", "a--b",
+          "x".repeat(65))) {
         assertThatThrownBy(() -> runtimeService().startProcessInstanceByKey(PROCESS_PIPELINE, key))
             .as(key).isInstanceOf(AuthorizationException.class).hasMessageStartingWith("businessKey ")
             .message().doesNotContain(key);
@@ -937,8 +939,10 @@ class MlopsPipelineProcessTest {
   /** The run's sign-offs as recorded: task, signer, decision, evidence hash, valid. */
   private static List<org.assertj.core.groups.Tuple> signOffs(ProcessInstance pipeline) {
     return jdbc.query("SELECT task_key, signed_by, decision, evidence_sha256, voided_at IS NULL AS valid"
-        + " FROM medpipe.sign_off WHERE run_id = ? ORDER BY seq", (rs, i) -> tuple(rs.getString(1), rs.getString(2),
-        rs.getString(3), rs.getString(4), rs.getBoolean(5)), pipeline.getId());
+        + " FROM medpipe.sign_off WHERE run_id = ? ORDER BY seq",
+        (rs, i) -> tuple(rs.getString(1), rs.getString(2),
+            rs.getString(3), rs.getString(4), rs.getBoolean(5)),
+        pipeline.getId());
   }
 
   /** The run's sign-off comments, in signing order. */

@@ -66,7 +66,7 @@ class RunContextTest {
   void readsTheValidationListsFromTheirSerializedForm() {
     Map<String, Object> variables = new HashMap<>();
     variables.put(VAR_VALIDATION_RESULTS, Variables.serializedObjectValue(
-            "[{\"rule\":\"rare-class ROC-AUC\",\"threshold\":0.8,\"value\":0.95,\"passed\":true}]")
+        "[{\"rule\":\"rare-class ROC-AUC\",\"threshold\":0.8,\"value\":0.95,\"passed\":true}]")
         .serializationDataFormat(Variables.SerializationDataFormats.JSON)
         .objectTypeName("com.example.NotOnTheClasspath").create());
     variables.put(VAR_VALIDATION_FAILURES, serialized("[\"rare-class recall 0.62 < 0.80\"]"));

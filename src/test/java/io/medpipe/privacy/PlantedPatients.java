@@ -34,7 +34,7 @@ public final class PlantedPatients {
     int k = 0;
     for (PatientIdentifiers p : PATIENTS) {
       Long id = jdbc.queryForObject("INSERT INTO ehr.patient (mrn, national_id, given_name, family_name, birth_date,"
-              + " sex, address, zip, phone, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", Long.class,
+          + " sex, address, zip, phone, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", Long.class,
           p.mrn(), p.nationalId(), p.givenName(), p.familyName(), p.birthDate(), k == 1 ? "M" : "F", p.address(),
           p.zip(), p.phone(), p.email());
       Long enc = jdbc.queryForObject("INSERT INTO ehr.encounter (patient_id, encounter_date, kind)"
@@ -47,7 +47,8 @@ public final class PlantedPatients {
         case 1 -> " Denies tinnitus. No palpitations. Reports fatigue.";
         default -> " Negative for tinnitus. Without palpitations.";
       };
-      jdbc.update("INSERT INTO ehr.note (patient_id, encounter_id, written_at, body) VALUES (?, ?, DATE '2024-10-01', ?)",
+      jdbc.update(
+          "INSERT INTO ehr.note (patient_id, encounter_id, written_at, body) VALUES (?, ?, DATE '2024-10-01', ?)",
           id, enc, identifying + " Ms " + p.familyName() + " called from " + p.phone().replace("+1 ", "(")
               .replaceFirst("-", ") ") + "." + clinical);
       jdbc.update("INSERT INTO ehr.document (patient_id, encounter_id, media_type, file_name, content, received_at)"

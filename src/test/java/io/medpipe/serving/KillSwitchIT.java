@@ -200,7 +200,8 @@ class KillSwitchIT {
         assertThat(r.body()).doesNotContain(reason.substring(reason.length() - 5));
       }
     }
-    for (String body : List.of("{\"action\": \"pause\", \"reason\": \"a good reason\"}", "{\"reason\": \"a reason\"}")) {
+    for (String body : List.of("{\"action\": \"pause\", \"reason\": \"a good reason\"}",
+        "{\"reason\": \"a reason\"}")) {
       HttpResponse<String> r = send("POST", PATH, body, basic("operator", "demo"));
       assertThat(r.statusCode()).as(body).isEqualTo(400);
       assertThat(json.readTree(r.body()).path("errors").findValuesAsText("field")).containsExactly("action");

@@ -66,7 +66,8 @@ class PredictionRecorderTest {
   @Test
   void commitDurabilityReturnsOnlyOnceWritten() {
     FakeLog log = new FakeLog();
-    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.COMMIT, 100), new SimpleMeterRegistry());
+    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.COMMIT, 100),
+        new SimpleMeterRegistry());
     recorder.start();
     PredictionLog.Entry e = entry();
     recorder.record(List.of(e));
@@ -97,7 +98,8 @@ class PredictionRecorderTest {
   void aFullQueueIsRefusedWith503AndAGracefulStopWritesEverythingQueued() throws Exception {
     FakeLog log = new FakeLog();
     log.gate = new CountDownLatch(1); // the database is slow: nothing gets written yet
-    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.ASYNC, 10), new SimpleMeterRegistry());
+    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.ASYNC, 10),
+        new SimpleMeterRegistry());
     recorder.start();
     List<UUID> acknowledged = new ArrayList<>();
     int refused = 0;
@@ -122,7 +124,8 @@ class PredictionRecorderTest {
   void aBatchRequestIsQueuedWholeOrNotAtAll() {
     FakeLog log = new FakeLog();
     log.gate = new CountDownLatch(1);
-    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.ASYNC, 5), new SimpleMeterRegistry());
+    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.ASYNC, 5),
+        new SimpleMeterRegistry());
     recorder.start();
     List<PredictionLog.Entry> six = List.of(entry(), entry(), entry(), entry(), entry(), entry());
     assertThatThrownBy(() -> recorder.record(six)).isInstanceOf(ServiceUnavailableException.class);
@@ -138,7 +141,8 @@ class PredictionRecorderTest {
   @Test
   void aBatchRequestIsCommittedInOneTransaction() {
     FakeLog log = new FakeLog();
-    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.COMMIT, 500), new SimpleMeterRegistry());
+    PredictionRecorder recorder = new PredictionRecorder(log, properties(Durability.COMMIT, 500),
+        new SimpleMeterRegistry());
     recorder.start();
     List<PredictionLog.Entry> hundred = new ArrayList<>();
     for (int i = 0; i < 100; i++) {

@@ -233,7 +233,8 @@ class PredictionServiceTest {
 
     String expected = new Pseudonymizer(PredictionRecorderTest.REFERENCE_KEY).apiReference("psn-4c1d9e2a");
     // the reference key, not the pseudonymisation key (an API node holds only the former)
-    assertThat(new Pseudonymizer(PredictionRecorderTest.PSEUDONYM_KEY).apiReference("psn-4c1d9e2a")).isNotEqualTo(expected);
+    assertThat(new Pseudonymizer(PredictionRecorderTest.PSEUDONYM_KEY).apiReference("psn-4c1d9e2a"))
+        .isNotEqualTo(expected);
     assertThat(recorded).extracting(PredictionLog.Entry::patientRef).containsExactly(expected);
     assertThat(expected).startsWith("r-").doesNotContain("4c1d9e2a");
     assertThat(new Pseudonymizer("another-key-of-16-chars").apiReference("psn-4c1d9e2a")).isNotEqualTo(expected);

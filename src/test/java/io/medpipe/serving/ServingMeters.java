@@ -43,8 +43,9 @@ public final class ServingMeters {
           return Optional.of(new Active(version, model));
         }
       };
-      PredictionService service = new PredictionService(slots, recorder, meters, properties, PredictionRecorderTest.privacy(),
-        PredictionService.DEFAULT_MIN_COMPLETENESS);
+      PredictionService service = new PredictionService(slots, recorder, meters, properties,
+          PredictionRecorderTest.privacy(),
+          PredictionService.DEFAULT_MIN_COMPLETENESS);
       for (Slot slot : Slot.values()) {
         service.predict(slot, PredictionServiceTest.request(table, 0), "ops-test", false);
       }

@@ -25,8 +25,7 @@ class DemoDefaultsTest {
   static final String API_ADMIN_KEY = "medpipe.api.admin-key";
   static final String REFERENCE_KEY = "medpipe.privacy.reference-key";
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   /** An environment holding only the given properties (no system properties or OS environment). */
   StandardEnvironment environment(Map<String, Object> properties) {

@@ -108,7 +108,8 @@ class LoginThrottleTest {
 
   @Test
   void anIpv6SubscriberCountsAsOneAddressPerSlash64() {
-    assertThat(LoginThrottle.addressKey("2001:db8:1:2:aaaa::1")).isEqualTo(LoginThrottle.addressKey("2001:db8:1:2::ffff"))
+    assertThat(LoginThrottle.addressKey("2001:db8:1:2:aaaa::1"))
+        .isEqualTo(LoginThrottle.addressKey("2001:db8:1:2::ffff"))
         .isNotEqualTo(LoginThrottle.addressKey("2001:db8:1:3::1"));
     assertThat(LoginThrottle.addressKey("127.0.0.1")).isEqualTo("127.0.0.1");
     for (int i = 0; i < LoginThrottle.PER_PAIR.freeFailures() + 1; i++) {

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The embedded PostgreSQL's binaries run only from a directory nobody but medpipe's user can change. */
 class PostgresBinariesTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void aNewDirectoryIsOwnerOnlyAndBesideTheData() throws Exception {

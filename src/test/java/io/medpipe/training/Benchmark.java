@@ -78,12 +78,14 @@ public final class Benchmark {
     int rare = DatasetEvaluation.rarest(data);
     System.out.printf(Locale.ROOT, "%n%s, %s, model seeds 42..%d, folds of folds_seed42.csv%n", set, PRIMARY,
         41 + seeds);
-    System.out.println("| seed | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity | chosen per fold | s |");
+    System.out.println(
+        "| seed | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity | chosen per fold | s |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     double[][] columns = new double[5][seeds];
     for (int s = 0; s < seeds; s++) {
       long start = System.nanoTime();
-      DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42 + s, io.medpipe.training.evaluation.Progress.NONE);
+      DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42 + s,
+          io.medpipe.training.evaluation.Progress.NONE);
       ClassificationMetrics m = search.cv().metrics();
       ClassificationMetrics.PerClass r = m.perClass().get(rare);
       double[] row = {m.macroF1(), m.balancedAccuracy(), r.auprc(), r.recall(), r.specificity()};
@@ -138,7 +140,8 @@ public final class Benchmark {
     configs.put("GBT + cost matrix", TrainingOptions.boosting(300, 42).withCosts(costs));
 
     System.out.printf(Locale.ROOT, "%n%s: %d rows, classes %s, counts %s; rarest %s; 5 folds from folds_seed42.csv,"
-        + " pooled out-of-fold, 300 trees; uncalibrated, cost matrix with miss cost 5%n", set, data.rows(), data.classes(), java.util.Arrays.toString(counts),
+        + " pooled out-of-fold, 300 trees; uncalibrated, cost matrix with miss cost 5%n", set, data.rows(),
+        data.classes(), java.util.Arrays.toString(counts),
         data.classes().get(rare));
     System.out.println("| configuration | macro F1 | balanced acc | rarest AUPRC | rarest recall | rarest specificity"
         + " | rarest Brier | Brier after Platt | calib. slope | calib. intercept | train s (5 folds) |");
@@ -165,7 +168,8 @@ public final class Benchmark {
     int k = data.classes().size();
     CostMatrix costs = CostMatrix.rareMiss(k, rare, TrainingRecipe.RARE_MISS_COST);
     Map<String, java.util.function.LongFunction<CrossValidation.Result>> rows = new LinkedHashMap<>();
-    rows.put(PRIMARY, seed -> DatasetEvaluation.search(data, rare, fold, 300, seed, io.medpipe.training.evaluation.Progress.NONE).cv());
+    rows.put(PRIMARY, seed -> DatasetEvaluation
+        .search(data, rare, fold, 300, seed, io.medpipe.training.evaluation.Progress.NONE).cv());
     Map<String, java.util.function.LongFunction<TrainingOptions>> fixed = new LinkedHashMap<>();
     fixed.put("RF + undersampling + Platt + cost matrix", seed -> TrainingOptions.defaults(seed).withTrees(300)
         .withClassWeighting(ClassWeighting.NONE).withResampling(Resampling.UNDERSAMPLE).withCosts(costs));
@@ -251,7 +255,8 @@ public final class Benchmark {
         + " | rarest Brier before -> after | calib. slope after | calib. intercept after | s |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     long start = System.nanoTime();
-    DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42, io.medpipe.training.evaluation.Progress.NONE);
+    DatasetEvaluation.Outcome search = DatasetEvaluation.search(data, rare, fold, 300, 42,
+        io.medpipe.training.evaluation.Progress.NONE);
     double seconds = (System.nanoTime() - start) / 1e9;
     row(PRIMARY + " " + search.perFold(), search.cv(), Double.NaN, rare, seconds);
     for (Map.Entry<String, TrainingOptions> e : configs.entrySet()) {
@@ -359,7 +364,8 @@ public final class Benchmark {
     List<Ensemble> out = new ArrayList<>();
     out.add(new Ensemble("1. soft vote: RF + undersampling (150) + RF + SMOTE (150), each Platt, averaged, cost matrix",
         List.of(rf.withResampling(Resampling.UNDERSAMPLE).withTrees(150), rf.withResampling(Resampling.SMOTE)
-            .withTrees(150)), true));
+            .withTrees(150)),
+        true));
     List<TrainingOptions> bags = new ArrayList<>();
     for (int s = 0; s < 10; s++) {
       bags.add(rf.withResampling(Resampling.UNDERSAMPLE).withTrees(30).withSeed(42 + s));
@@ -367,8 +373,10 @@ public final class Benchmark {
     out.add(new Ensemble("2. balanced bagging: 10 x RF + undersampling (30), averaged, Platt, cost matrix",
         List.copyOf(bags), false));
     out.add(new Ensemble("3. soft vote: RF (100) + RF + undersampling (100) + RF + SMOTE (100), each Platt, averaged, "
-        + "cost matrix", List.of(rf.withTrees(100), rf.withResampling(Resampling.UNDERSAMPLE).withTrees(100),
-        rf.withResampling(Resampling.SMOTE).withTrees(100)), true));
+        + "cost matrix",
+        List.of(rf.withTrees(100), rf.withResampling(Resampling.UNDERSAMPLE).withTrees(100),
+            rf.withResampling(Resampling.SMOTE).withTrees(100)),
+        true));
     return out;
   }
 

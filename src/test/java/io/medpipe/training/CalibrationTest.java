@@ -94,7 +94,8 @@ class CalibrationTest {
   @Test
   void anArtifactSavedBeforeCalibrationExistedStillLoadsAndPredictsAsBefore() throws IOException {
     byte[] bytes;
-    try (InputStream in = CalibrationTest.class.getResourceAsStream("/models/classifier-model-before-calibration.bin")) {
+    try (InputStream in = CalibrationTest.class
+        .getResourceAsStream("/models/classifier-model-before-calibration.bin")) {
       bytes = in.readAllBytes();
     }
     Classifier old = Classifier.fromBytes(bytes);

@@ -29,8 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class ModelBytesMigrationTest {
 
-  @TempDir
-  Path artifactDir;
+  @TempDir Path artifactDir;
 
   @Test
   void movesEveryRunsModelIntoTheArtifactStoreOnceAndDropsTheColumn() throws Exception {
@@ -90,7 +89,7 @@ class ModelBytesMigrationTest {
   }
 
   private static org.flywaydb.core.api.configuration.FluentConfiguration flyway(DataSource ds,
-                                                                                 ModelBytesMigration migration) {
+                                                                                ModelBytesMigration migration) {
     return Flyway.configure().dataSource(ds).schemas("medpipe", "ehr").defaultSchema("medpipe")
         .javaMigrations(migration);
   }

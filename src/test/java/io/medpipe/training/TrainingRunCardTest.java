@@ -117,7 +117,8 @@ class TrainingRunCardTest {
     ModelProvenance.Run recorded = runs.model(run.id()).provenance().run();
     assertThat(recorded).isEqualTo(new ModelProvenance.Run(run.id().toString(), "pi-3", snapshotId.toString(),
         jdbc.queryForObject("SELECT content_hash FROM medpipe.dataset_snapshot WHERE id = ?", String.class,
-            snapshotId), "abc123"));
+            snapshotId),
+        "abc123"));
     assertThat(((Map<?, ?>) ((Map<?, ?>) run.params().get("provenance")).get("run")).get("runId"))
         .isEqualTo(run.id().toString());
 

@@ -124,7 +124,8 @@ public final class TransferAblation {
     for (String name : recall.keySet()) {
       double[][] proba = pooledProba.get(name).toArray(double[][]::new);
       int[] predicted = pooledPredicted.get(name).stream().mapToInt(Integer::intValue).toArray();
-      BootstrapCi.ClassIntervals pooled = BootstrapCi.of(truth, proba, predicted, spec.classLabels().indexOf("fabry"), "fabry",
+      BootstrapCi.ClassIntervals pooled = BootstrapCi.of(truth, proba, predicted, spec.classLabels().indexOf("fabry"),
+          "fabry",
           BootstrapCi.DEFAULT_REPLICATES, 99);
       System.out.printf(Locale.ROOT, "| %s | %.3f | %s | %.3f | %s | %s | %s |%n", name, mean(recall.get(name)),
           fmt(pooled.recall()), mean(auprc.get(name)), fmt(pooled.auprc()),

@@ -280,8 +280,9 @@ public final class DriftHtml {
   }
 
   private static String rate(Rate r) {
-    return r.trials() == 0 ? "–" : fmt(r.value()) + " [" + fmt(r.lower()) + ", " + fmt(r.upper()) + "] (" + r.successes()
-        + "/" + r.trials() + ")";
+    return r.trials() == 0 ? "–"
+        : fmt(r.value()) + " [" + fmt(r.lower()) + ", " + fmt(r.upper()) + "] (" + r.successes()
+            + "/" + r.trials() + ")";
   }
 
   static String fmt(double v) {

@@ -48,7 +48,8 @@ import java.util.TreeMap;
  * @param thresholds         effect-size bands and domain-classifier AUC learned on the reference; null if not learned
  */
 public record ReferenceProfile(int formatVersion, long rows, List<String> classes, List<Long> classCounts,
-                               List<Double> trainingPrior, List<FeatureProfile> features, List<ProbabilityHistogram> probabilities,
+                               List<Double> trainingPrior, List<FeatureProfile> features,
+                               List<ProbabilityHistogram> probabilities,
                                List<List<Long>> confusion, List<Double> meanAbsShap,
                                LearnedThresholds thresholds) {
 

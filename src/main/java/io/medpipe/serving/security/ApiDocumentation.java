@@ -89,8 +89,8 @@ class ApiDocumentation {
       if (openApi.getPaths() == null) {
         return;
       }
-      openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) ->
-          describe(path, HttpMethod.valueOf(method.name()), operation)));
+      openApi.getPaths().forEach((path, item) -> item.readOperationsMap()
+          .forEach((method, operation) -> describe(path, HttpMethod.valueOf(method.name()), operation)));
     };
   }
 

@@ -25,12 +25,8 @@ final class ApiKeyAuthentication extends AbstractAuthenticationToken {
   }
 
   @Override
-  public Object getCredentials() {
-    return null;
-  }
+  public Object getCredentials() { return null; }
 
   @Override
-  public Object getPrincipal() {
-    return clientId;
-  }
+  public Object getPrincipal() { return clientId; }
 }

@@ -120,7 +120,7 @@ class ApiKeys {
 
   List<KeyInfo> list() {
     return jdbc.query("SELECT id, client_id, role, created_at, created_by, revoked_at FROM medpipe.api_key "
-            + "ORDER BY created_at",
+        + "ORDER BY created_at",
         (rs, i) -> new KeyInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
             rs.getTimestamp(4).toInstant(), rs.getString(5),
             rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()));
@@ -136,7 +136,8 @@ class ApiKeys {
 
   static String sha256(String key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -69,10 +69,10 @@ class ApiSecurityConfiguration {
             .accessDeniedHandler((request, response, ex) -> forbidden(response)))
         .addFilterBefore(new ApiKeyAuthenticationFilter(keys.getIfAvailable()), AnonymousAuthenticationFilter.class)
         .addFilterAfter(new EngineLoginAuthenticationFilter(processEngine == null ? null
-                : processEngine.getIdentityService(), throttle.getIfAvailable()), ApiKeyAuthenticationFilter.class)
+            : processEngine.getIdentityService(), throttle.getIfAvailable()), ApiKeyAuthenticationFilter.class)
         .addFilterAfter(new CamundaSessionAuthenticationFilter(
-                processEngine == null ? "default" : processEngine.getName(),
-                processEngine == null ? null : processEngine.getIdentityService()),
+            processEngine == null ? "default" : processEngine.getName(),
+            processEngine == null ? null : processEngine.getIdentityService()),
             ApiKeyAuthenticationFilter.class)
         .addFilterAfter(new ApiBodyLimitFilter(serving.maxBodyBytes()), AuthorizationFilter.class)
         .authorizeHttpRequests(rules -> {
@@ -97,14 +97,14 @@ class ApiSecurityConfiguration {
   /** The admin key, an engine login of a group that runs production, or (reading) such a group's web app session. */
   static String[] operateAuthorities() {
     return java.util.stream.Stream.concat(java.util.stream.Stream.of(ApiRole.ADMIN.authority()),
-            ApiRoutes.OPERATE_GROUPS.stream().flatMap(g -> java.util.stream.Stream.of(
-                CamundaSessionAuthentication.GROUP_PREFIX + g, EngineLoginAuthentication.GROUP_PREFIX + g)))
+        ApiRoutes.OPERATE_GROUPS.stream().flatMap(g -> java.util.stream.Stream.of(
+            CamundaSessionAuthentication.GROUP_PREFIX + g, EngineLoginAuthentication.GROUP_PREFIX + g)))
         .toArray(String[]::new);
   }
 
   static String[] reviewAuthorities() {
     return java.util.stream.Stream.concat(java.util.stream.Stream.of(ApiRole.ADMIN.authority()),
-            ApiRoutes.REVIEW_GROUPS.stream().map(g -> CamundaSessionAuthentication.GROUP_PREFIX + g))
+        ApiRoutes.REVIEW_GROUPS.stream().map(g -> CamundaSessionAuthentication.GROUP_PREFIX + g))
         .toArray(String[]::new);
   }
 
@@ -115,7 +115,7 @@ class ApiSecurityConfiguration {
     Problems.write(response, HttpStatus.UNAUTHORIZED, wrongLogin
         ? "this user name and password are not valid"
         : invalid
-        ? "this API key is not valid (unknown or revoked)"
+            ? "this API key is not valid (unknown or revoked)"
         : "send a valid API key in the X-API-Key header (or Authorization: Bearer)");
   }
 

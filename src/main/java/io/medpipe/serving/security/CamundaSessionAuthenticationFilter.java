@@ -68,8 +68,9 @@ final class CamundaSessionAuthenticationFilter extends OncePerRequestFilter {
 
   private String loggedIn(HttpSession session) {
     try {
-      return AuthenticationUtil.getAuthsFromSession(session).getAuthenticationForProcessEngine(engineName)
-          instanceof UserAuthentication user ? user.getIdentityId() : null;
+      return AuthenticationUtil.getAuthsFromSession(session)
+          .getAuthenticationForProcessEngine(engineName) instanceof UserAuthentication user ? user.getIdentityId()
+              : null;
     } catch (RuntimeException e) {
       // an invalidated session: no web app login to honour
       log.debug("No Camunda web app authentication in this session: {}", e.getClass().getSimpleName());

@@ -22,12 +22,8 @@ final class EngineLoginAuthentication extends AbstractAuthenticationToken {
   }
 
   @Override
-  public Object getCredentials() {
-    return null;
-  }
+  public Object getCredentials() { return null; }
 
   @Override
-  public Object getPrincipal() {
-    return userId;
-  }
+  public Object getPrincipal() { return userId; }
 }

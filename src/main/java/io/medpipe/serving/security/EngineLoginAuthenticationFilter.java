@@ -55,8 +55,7 @@ final class EngineLoginAuthenticationFilter extends OncePerRequestFilter {
       return true;
     }
     String path = paths.getPathWithinApplication(request);
-    return ApiRoutes.accessFor(HttpMethod.valueOf(request.getMethod()), path).orElse(null)
-        != ApiRoutes.Access.OPERATE;
+    return ApiRoutes.accessFor(HttpMethod.valueOf(request.getMethod()), path).orElse(null) != ApiRoutes.Access.OPERATE;
   }
 
   @Override

@@ -46,14 +46,10 @@ final class LimitedBodyRequest extends HttpServletRequestWrapper {
         }
 
         @Override
-        public boolean isFinished() {
-          return in.isFinished();
-        }
+        public boolean isFinished() { return in.isFinished(); }
 
         @Override
-        public boolean isReady() {
-          return in.isReady();
-        }
+        public boolean isReady() { return in.isReady(); }
 
         @Override
         public void setReadListener(ReadListener listener) {

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param value per step, the calibrated probability (non-decreasing)
  */
 public record IsotonicCalibration(int cls, double[] lower, double[] upper, double[] value)
-    implements ProbabilityCalibration {
+    implements
+      ProbabilityCalibration {
 
   public IsotonicCalibration {
     if (lower.length == 0 || lower.length != upper.length || lower.length != value.length) {

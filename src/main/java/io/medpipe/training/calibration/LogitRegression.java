@@ -83,7 +83,6 @@ public final class LogitRegression {
     return converged ? new double[] {b0, b1} : new double[] {Double.NaN, Double.NaN};
   }
 
-
   private static double logLikelihood(double[] z, double[] target, double b0, double b1) {
     double sum = 0;
     for (int i = 0; i < z.length; i++) {

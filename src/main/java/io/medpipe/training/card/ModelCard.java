@@ -82,10 +82,11 @@ public final class ModelCard {
     }
     for (ClassificationMetrics.PerClass pc : evaluation.metrics().perClass()) {
       if (pc.support() < MIN_EVALUABLE_CASES) {
-        limitations.add("class " + pc.label() + " has " + pc.support() + (outOfFold ? " cases (< " : " held-out cases (< ")
-            + MIN_EVALUABLE_CASES
-            + "): its figures are not evaluable" + (pc.support() < 5 ? " (too rare to estimate)" : "")
-            + ", see the interval widths");
+        limitations
+            .add("class " + pc.label() + " has " + pc.support() + (outOfFold ? " cases (< " : " held-out cases (< ")
+                + MIN_EVALUABLE_CASES
+                + "): its figures are not evaluable" + (pc.support() < 5 ? " (too rare to estimate)" : "")
+                + ", see the interval widths");
       }
     }
     if (model.calibration().isEmpty()) {
@@ -373,8 +374,8 @@ public final class ModelCard {
       s.append(String.format(Locale.ROOT, "%.1f,%.1f ", pad + p[0] * size, 10 + (1 - p[1]) * size));
     }
     s.append(String.format(Locale.ROOT, "\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
-            + "<text x=\"2\" y=\"%d\" font-size=\"11\" transform=\"rotate(-90 10,%d)\">%s</text>"
-            + "<text x=\"%d\" y=\"%d\" font-size=\"12\" font-weight=\"bold\">%s</text></svg>",
+        + "<text x=\"2\" y=\"%d\" font-size=\"11\" transform=\"rotate(-90 10,%d)\">%s</text>"
+        + "<text x=\"%d\" y=\"%d\" font-size=\"12\" font-weight=\"bold\">%s</text></svg>",
         pad + 60, size + 28, esc(xLabel), size / 2 + 60, size / 2, esc(yLabel), pad, size + 48, esc(title)));
     return s.toString();
   }

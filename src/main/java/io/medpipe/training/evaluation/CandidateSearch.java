@@ -96,8 +96,9 @@ public final class CandidateSearch {
       map.put("policy", POLICY);
       map.put("reason", reason);
       map.put("folds", folds);
-      map.put("calibration", calibration.name().toLowerCase(Locale.ROOT) + (calibration
-          == ProbabilityCalibration.Method.NONE ? "" : ", cross-fitted on the other folds' out-of-fold predictions"));
+      map.put("calibration",
+          calibration.name().toLowerCase(Locale.ROOT) + (calibration == ProbabilityCalibration.Method.NONE ? ""
+              : ", cross-fitted on the other folds' out-of-fold predictions"));
       map.put("chosen", chosen.label());
       map.put("tooRareToEstimate", tooRare);
       map.put("modelsTrained", modelsTrained);
@@ -284,7 +285,7 @@ public final class CandidateSearch {
         }
       }
       reason = String.format(Locale.ROOT, "%s: mean minority recall at specificity %.2f %.3f (best %.3f +- %.3f), "
-              + "mean minority AUPRC %.3f, Brier %.3f, over %d minority class(es)%s",
+          + "mean minority AUPRC %.3f, Brier %.3f, over %d minority class(es)%s",
           candidates.get(chosen).label(), POLICY_SPECIFICITY, r[chosen], r[best], se[best], ap[chosen],
           brier[chosen], estimable.size(), tooRare.isEmpty() ? "" : "; too rare to estimate: "
               + String.join(", ", tooRare));

@@ -330,7 +330,6 @@ public record ClassificationMetrics(List<PerClass> perClass, int[][] confusion, 
     return order;
   }
 
-
   private static double ratio(double numerator, double denominator) {
     return denominator == 0 ? Double.NaN : numerator / denominator;
   }

@@ -55,8 +55,9 @@ public final class ModelSelection {
       map.put("policy", POLICY);
       map.put("reason", reason);
       map.put("folds", folds);
-      map.put("calibration", calibration.name().toLowerCase(java.util.Locale.ROOT) + (calibration
-          == ProbabilityCalibration.Method.NONE ? "" : ", cross-fitted on the other folds' out-of-fold predictions"));
+      map.put("calibration",
+          calibration.name().toLowerCase(java.util.Locale.ROOT) + (calibration == ProbabilityCalibration.Method.NONE
+              ? "" : ", cross-fitted on the other folds' out-of-fold predictions"));
       map.put("chosen", chosen.label());
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Candidate c : candidates) {

@@ -8,7 +8,7 @@ package io.medpipe.training.evaluation;
 public interface Progress {
 
   /** Reports nothing. */
-  Progress NONE = (stage, done, total) -> { };
+  Progress NONE = (stage, done, total) -> {};
 
   /**
    * One more model is fitted.

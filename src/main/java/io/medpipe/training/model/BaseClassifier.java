@@ -16,8 +16,7 @@ import java.util.Optional;
  */
 abstract class BaseClassifier implements Classifier, Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   private final List<Feature> features;
   private final List<String> classes;

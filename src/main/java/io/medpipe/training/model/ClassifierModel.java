@@ -21,8 +21,7 @@ import smile.classification.RandomForest;
 @Deprecated
 final class ClassifierModel implements Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   // The fields of the old class, by name and type: Java serialisation fills them from the stream. Fields that the
   // writing version did not have yet (boosting, mlp, calibration) stay null.

@@ -16,8 +16,7 @@ import java.util.Objects;
  */
 public final class CostMatrix implements Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   private final double[][] cost;
 
@@ -34,7 +33,8 @@ public final class CostMatrix implements Serializable {
       }
       for (int j = 0; j < k; j++) {
         if (!(cost[i][j] >= 0) || Double.isInfinite(cost[i][j])) {
-          throw new IllegalArgumentException("costs must be finite and >= 0, cost[" + i + "][" + j + "] = " + cost[i][j]);
+          throw new IllegalArgumentException(
+              "costs must be finite and >= 0, cost[" + i + "][" + j + "] = " + cost[i][j]);
         }
         if (i == j && cost[i][j] != 0) {
           throw new IllegalArgumentException("a correct decision costs 0, cost[" + i + "][" + i + "] = " + cost[i][j]);

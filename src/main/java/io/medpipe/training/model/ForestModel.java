@@ -41,8 +41,7 @@ import smile.math.MathEx;
  */
 public final class ForestModel extends TreeEnsembleModel {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** Rows drawn per class and tree by the balanced bootstrap, at least. */
   public static final int BALANCED_FLOOR = 50;
@@ -69,7 +68,8 @@ public final class ForestModel extends TreeEnsembleModel {
    * @param deepest         the deepest leaf, in splits
    */
   public record Fit(int mtryUsed, String bootstrap, int rowsPerTree, int nodes, int deepest)
-      implements ModelProvenance.Details {
+      implements
+        ModelProvenance.Details {
 
     @Override
     public Map<String, Object> asMap() {

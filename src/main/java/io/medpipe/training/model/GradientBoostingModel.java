@@ -17,8 +17,7 @@ import smile.math.MathEx;
  */
 public final class GradientBoostingModel extends BaseClassifier {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** What {@link Explanation} figures of a boosted model measure. */
   public static final String SHAP_SCALE = "boosting margin (Smile GradientTreeBoost TreeSHAP); baseValue not "

@@ -16,8 +16,7 @@ import java.util.Objects;
  */
 final class Imputer implements Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** The rule, in the words provenance records. */
   static final String RULE = "training rows only: median for NUMERIC, most frequent code for BINARY and "

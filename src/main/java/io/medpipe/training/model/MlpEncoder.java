@@ -17,8 +17,7 @@ import java.util.Map;
  */
 final class MlpEncoder implements Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   private final List<Feature> features;
   private final double[] mean;

@@ -21,8 +21,7 @@ import java.util.SplittableRandom;
  */
 public final class MlpModel extends BaseClassifier {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** Why {@link #explain} refuses an MLP, in the words the caller sees. */
   public static final String NOT_EXPLAINED = "an MLP model has no exact explanation (TreeSHAP needs trees, and "
@@ -78,7 +77,9 @@ public final class MlpModel extends BaseClassifier {
    * @param encoding         the input scaling ({@link MlpEncoder#asMap()})
    */
   public record Fit(String implementation, Transfer transfer, double trainLoss, String lossClassWeights,
-                    Map<String, Object> encoding) implements ModelProvenance.Details {
+                    Map<String, Object> encoding)
+      implements
+        ModelProvenance.Details {
 
     public Fit {
       encoding = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(encoding));
@@ -109,7 +110,9 @@ public final class MlpModel extends BaseClassifier {
    */
   public record Transfer(String scheme, String source, int sourceRows, Map<String, Integer> sourceClassCounts,
                          String sourceSha256, int pretrainEpochs, double pretrainLoss, List<String> stackedInputs,
-                         Integer transferredLayers) implements Serializable {
+                         Integer transferredLayers)
+      implements
+        Serializable {
 
     public Transfer {
       sourceClassCounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sourceClassCounts));
@@ -183,7 +186,7 @@ public final class MlpModel extends BaseClassifier {
         throw new IllegalArgumentException(source != null
             ? "the transfer source needs at least 2 classes, got " + related.classes()
             : "transfer without a source table pre-trains on every class but the rarest, which leaves only "
-            + related.classes() + ": it needs at least 3 classes");
+                + related.classes() + ": it needs at least 3 classes");
       }
       double[][] sourceRows = new double[related.rows()][];
       for (int i = 0; i < sourceRows.length; i++) {
@@ -235,7 +238,8 @@ public final class MlpModel extends BaseClassifier {
     MlpEncoder encoder = input instanceof Stacked s ? s.encoder() : ((Encoded) input).encoder();
     Fit fit = new Fit(IMPLEMENTATION, transfer, net.loss(x, in.resampled().y(), weights),
         options.classWeighting() == ClassWeighting.BALANCED ? "n / (classes x class rows), on the rows fitted"
-            : "none", encoder.asMap());
+            : "none",
+        encoder.asMap());
     return new MlpModel(in.features(), in.classes(), options, in.imputer(), null, in.provenance(fit), net, input);
   }
 

@@ -25,7 +25,9 @@ import java.util.Map;
  * @param scheme         how the pre-trained network is used; null = {@link TransferScheme#FINE_TUNE}
  */
 public record MlpOptions(List<Integer> hidden, int epochs, double learningRate, int batchSize, double l2,
-                         int pretrainEpochs, TransferScheme scheme) implements Serializable {
+                         int pretrainEpochs, TransferScheme scheme)
+    implements
+      Serializable {
 
   public static final List<Integer> DEFAULT_HIDDEN = List.of(32, 16);
   public static final int DEFAULT_EPOCHS = 60;
@@ -68,7 +70,8 @@ public record MlpOptions(List<Integer> hidden, int epochs, double learningRate, 
 
   /** Two hidden layers of 32 and 16 units, 60 epochs, no transfer. */
   public static MlpOptions defaults() {
-    return new MlpOptions(DEFAULT_HIDDEN, DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, DEFAULT_BATCH_SIZE, DEFAULT_L2, 0, TransferScheme.FINE_TUNE);
+    return new MlpOptions(DEFAULT_HIDDEN, DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, DEFAULT_BATCH_SIZE, DEFAULT_L2, 0,
+        TransferScheme.FINE_TUNE);
   }
 
   public MlpOptions withEpochs(int epochs) {

@@ -36,7 +36,9 @@ import java.util.Objects;
  */
 public record ModelProvenance(String strategy, TrainingOptions options, Instant trainedAt, Data data,
                               Resampled resampled, Imputation imputation, Software software, Details details,
-                              Calibration calibration, Run run) implements Serializable {
+                              Calibration calibration, Run run)
+    implements
+      Serializable {
 
   public ModelProvenance {
     Objects.requireNonNull(options, "options");
@@ -69,7 +71,8 @@ public record ModelProvenance(String strategy, TrainingOptions options, Instant 
    * @param classCounts   rows per class the algorithm was fitted on
    */
   public record Resampled(String method, int syntheticRows, Map<String, Integer> classCounts)
-      implements Serializable {
+      implements
+        Serializable {
     public Resampled {
       classCounts = ordered(classCounts);
     }
@@ -83,7 +86,8 @@ public record ModelProvenance(String strategy, TrainingOptions options, Instant 
    * @param allMissing features missing in every training row
    */
   public record Imputation(Map<String, Double> values, String rule, List<String> allMissing)
-      implements Serializable {
+      implements
+        Serializable {
     public Imputation {
       values = ordered(values);
       allMissing = List.copyOf(allMissing);
@@ -118,7 +122,9 @@ public record ModelProvenance(String strategy, TrainingOptions options, Instant 
    * @param notCalibrated why a map could not be fitted; null when one was
    */
   public record Calibration(String method, Map<String, Object> parameters, String fittedOn, Integer rows,
-                            Integer cases, String notCalibrated) implements Serializable {
+                            Integer cases, String notCalibrated)
+      implements
+        Serializable {
 
     public Calibration {
       Objects.requireNonNull(method, "method");
@@ -172,7 +178,9 @@ public record ModelProvenance(String strategy, TrainingOptions options, Instant 
    * @param gitCommit         the code version; null when the build recorded none
    */
   public record Run(String runId, String processInstanceId, String snapshotId, String snapshotSha256,
-                    String gitCommit) implements Serializable {
+                    String gitCommit)
+      implements
+        Serializable {
 
     public Map<String, Object> asMap() {
       Map<String, Object> map = new LinkedHashMap<>();

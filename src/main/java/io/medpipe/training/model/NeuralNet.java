@@ -17,8 +17,7 @@ import java.util.SplittableRandom;
  */
 final class NeuralNet implements Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** Units per layer, input first, output (classes) last. */
   private final int[] sizes;

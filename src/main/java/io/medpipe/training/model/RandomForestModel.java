@@ -25,8 +25,7 @@ import smile.data.Tuple;
  */
 public final class RandomForestModel extends BaseClassifier {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /**
    * The scale of {@link Explanation} figures: the probability of the predicted class as the PLAIN mean over trees of
@@ -60,7 +59,8 @@ public final class RandomForestModel extends BaseClassifier {
    * @param smileClassWeight the integer weights Smile divides each class's per-tree sample by
    */
   public record Fit(int mtryUsed, List<Integer> smileClassWeight, double oobAccuracy)
-      implements ModelProvenance.Details {
+      implements
+        ModelProvenance.Details {
 
     public Fit {
       smileClassWeight = List.copyOf(smileClassWeight);

@@ -29,7 +29,8 @@ import java.util.Map;
 public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int maxNodes, int mtry, int nodeSize,
                               ClassWeighting classWeighting, long seed, Resampling resampling, CostMatrix costs,
                               double shrinkage, MlpOptions mlp)
-    implements Serializable {
+    implements
+      Serializable {
 
   public static final double DEFAULT_SHRINKAGE = 0.05;
 
@@ -72,7 +73,8 @@ public record TrainingOptions(Algorithm algorithm, int trees, int maxDepth, int 
     if ((algorithm == Algorithm.XGBOOST || algorithm == Algorithm.FOREST) && resampling == Resampling.UNDERSAMPLE) {
       throw new IllegalArgumentException("undersampling to one small table leaves a model too few rows: use "
           + "classWeighting BALANCED (" + (algorithm == Algorithm.FOREST ? "a balanced bootstrap per tree"
-          : "balanced row weights") + ") instead");
+              : "balanced row weights")
+          + ") instead");
     }
     if (algorithm == Algorithm.GRADIENT_BOOSTING && classWeighting != ClassWeighting.NONE) {
       throw new IllegalArgumentException("gradient boosting in Smile has no class weights: use classWeighting NONE "

@@ -14,8 +14,7 @@ import java.util.Optional;
  */
 abstract class TreeEnsembleModel extends BaseClassifier {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   private final TreeShap trees;
   /** Mean |SHAP| per feature over training rows, summed over the classes (own scale); null until recorded. */

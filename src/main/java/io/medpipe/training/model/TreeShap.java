@@ -58,8 +58,7 @@ import smile.base.cart.OrdinalNode;
  */
 final class TreeShap implements Serializable {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** Values per leaf: the number of classes for a forest, 1 for a boosted ensemble. */
   private final int stride;
@@ -206,7 +205,7 @@ final class TreeShap implements Serializable {
     for (int i = 0; i < (m + 1) / 2; i++) {
       double z = Math.cos(Math.PI * (i + 0.75) / (m + 0.5));
       double derivative;
-      for (int iteration = 0; ; iteration++) {
+      for (int iteration = 0;; iteration++) {
         double p1 = 1;
         double p2 = 0;
         for (int j = 1; j <= m; j++) {

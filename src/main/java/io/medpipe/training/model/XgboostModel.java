@@ -31,8 +31,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  */
 public final class XgboostModel extends TreeEnsembleModel {
 
-  @Serial
-  private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 1L;
 
   /** Row share per tree and feature share per split (stochastic gradient boosting), fixed. */
   static final double SUBSAMPLE = 0.8;
@@ -67,7 +66,9 @@ public final class XgboostModel extends TreeEnsembleModel {
    * @param threads         the threads of the fit (it does not change the model)
    */
   public record Fit(String weights, int trees, double subsample, double colsampleBynode, String xgboostVersion,
-                    int threads) implements ModelProvenance.Details {
+                    int threads)
+      implements
+        ModelProvenance.Details {
 
     @Override
     public Map<String, Object> asMap() {

@@ -138,7 +138,7 @@ public final class Resampler {
     return new Result(newX.toArray(double[][]::new), newY.stream().mapToInt(Integer::intValue).toArray(), synthetic,
         (anyNominal ? "SMOTE-NC" : "SMOTE") + " (k=" + SMOTE_NEIGHBOURS + ") up to " + largest + " rows per class"
             + (alone.isEmpty() ? "" : "; class index " + String.join(", ", alone) + " left as it is: a class of one "
-            + "training row has no neighbour to interpolate towards"));
+                + "training row has no neighbour to interpolate towards"));
   }
 
   /** Row indices (into x) of the kn nearest other rows of the group, nearest first, ties by position. */

@@ -68,7 +68,8 @@ class ReferenceProfileTest {
   void canonicalJsonRoundTripsToTheSameProfileAndBytes() {
     ReferenceProfile p = small().withThresholds(new ReferenceProfile.LearnedThresholds(50, 0.99, 7,
         Map.of("site", new ReferenceProfile.FeatureBand(0.12, 0.0), "creatinine",
-            new ReferenceProfile.FeatureBand(0.1, Double.NaN)), 0.57));
+            new ReferenceProfile.FeatureBand(0.1, Double.NaN)),
+        0.57));
     String json = p.toCanonicalJson();
     ReferenceProfile back = ReferenceProfile.fromJson(json);
     assertThat(back.toCanonicalJson()).isEqualTo(json);

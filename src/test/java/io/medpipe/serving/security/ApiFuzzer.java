@@ -143,33 +143,33 @@ final class ApiFuzzer {
   private Mutated mutateBody(String valid, boolean webhook) {
     byte[] utf8 = valid.getBytes(StandardCharsets.UTF_8);
     switch (random.nextInt(webhook ? 7 : 16)) {
-      case 0:
+      case 0 :
         return new Mutated(truncate(utf8), "truncated");
-      case 1:
+      case 1 :
         return new Mutated(concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8), "bom");
-      case 2:
+      case 2 :
         return new Mutated(valid.getBytes(random.nextBoolean() ? StandardCharsets.UTF_16LE
             : StandardCharsets.UTF_16), "utf16");
-      case 3:
+      case 3 :
         return new Mutated(duplicateKey(valid).getBytes(StandardCharsets.UTF_8), "duplicate-key");
-      case 4:
+      case 4 :
         return new Mutated((valid + pick("}", " x", "{\"a\":1}", "]", "\u0000", "//", ",")).getBytes(
             StandardCharsets.UTF_8), "trailing");
-      case 5:
+      case 5 :
         return new Mutated(randomBytes(), "random-bytes");
-      case 6:
+      case 6 :
         return new Mutated(pick("", " ", "\n", "{", "[", "\"", "{\"", "{}}", "nul", "[]]")
             .getBytes(StandardCharsets.UTF_8), "broken");
-      case 7:
+      case 7 :
         return new Mutated(deep().getBytes(StandardCharsets.UTF_8), "deep-nesting");
-      case 8:
+      case 8 :
         return new Mutated(pick("null", "[]", "{}", "0", "\"x\"", "true", "[null]", "{\"features\":null}",
             "{\"requests\":null}", "{\"requests\":[null]}").getBytes(StandardCharsets.UTF_8), "nulls");
-      case 9:
+      case 9 :
         return new Mutated(invalidUtf8(utf8), "invalid-utf8");
-      case 10:
+      case 10 :
         return new Mutated(withHugeString(valid), "huge-string");
-      default:
+      default :
         return new Mutated(replaceValue(valid).getBytes(StandardCharsets.UTF_8), "wrong-value");
     }
   }

@@ -49,8 +49,8 @@ class ApiKeyAuthenticationFilterTest {
     }
     AtomicReference<Authentication> seen = new AtomicReference<>();
     new ApiKeyAuthenticationFilter(keys).doFilter(request, new MockHttpServletResponse(),
-        new MockFilterChain(new jakarta.servlet.http.HttpServlet() {}, (req, res, chain) ->
-            seen.set(SecurityContextHolder.getContext().getAuthentication())));
+        new MockFilterChain(new jakarta.servlet.http.HttpServlet() {},
+            (req, res, chain) -> seen.set(SecurityContextHolder.getContext().getAuthentication())));
     return new Seen(seen.get(), request.getAttribute(ApiKeyAuthenticationFilter.INVALID_KEY) != null);
   }
 

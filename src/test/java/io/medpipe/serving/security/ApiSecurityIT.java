@@ -129,7 +129,8 @@ class ApiSecurityIT {
   @Autowired IdentityService identity;
   @Autowired AuthorizationService authorizations;
   @Autowired PhiScanService phiScan;
-  @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlers;
+  @Autowired
+  @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlers;
   final ObjectMapper json = new ObjectMapper();
 
   static String predictKey;
@@ -358,7 +359,8 @@ class ApiSecurityIT {
     }
     assertThat(count("medpipe.prediction_feedback")).isEqualTo(feedback);
     long keys = count("medpipe.api_key");
-    for (String clientId : List.of("5558675309", "jane.doe@example.org", "jdoe-1970-01-31", "smith1985", "olivia.novak21",
+    for (String clientId : List.of("5558675309", "jane.doe@example.org", "jdoe-1970-01-31", "smith1985",
+        "olivia.novak21",
         "novak-olivia-30sep58",
         mrn.toLowerCase(java.util.Locale.ROOT))) {
       Response r = post("/api/v1/admin/keys", "{\"clientId\": \"" + clientId + "\", \"role\": \"predict\"}", ADMIN_KEY);
@@ -777,7 +779,7 @@ class ApiSecurityIT {
     return switch (route.pattern()) {
       case "/api/v1/predict", "/api/v1/staging/predict" -> validRequest("fuzz");
       case "/api/v1/predict/batch", "/api/v1/staging/predict/batch" ->
-          "{\"requests\": [" + validRequest("fuzz-a") + ", " + validRequest("fuzz-b") + "]}";
+        "{\"requests\": [" + validRequest("fuzz-a") + ", " + validRequest("fuzz-b") + "]}";
       case "/api/v1/feedback" -> "{\"predictionId\": \"" + predictionId + "\", \"verdict\": \"override\","
           + " \"confirmedClass\": \"" + otherClass + "\"}";
       case "/api/v1/admin/keys" -> "{\"clientId\": \"fuzz-client\", \"role\": \"predict\"}";
@@ -839,7 +841,8 @@ class ApiSecurityIT {
   }
 
   private static Response login(InetAddress from, Map<String, String> session, String user, String password,
-                                String app) throws Exception {
+                                String app)
+      throws Exception {
     Map<String, String> headers = new LinkedHashMap<>(cookies(session));
     headers.put("X-XSRF-TOKEN", session.getOrDefault("XSRF-TOKEN", ""));
     headers.put("Content-Type", "application/x-www-form-urlencoded");

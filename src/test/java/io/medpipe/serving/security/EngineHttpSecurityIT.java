@@ -128,8 +128,9 @@ class EngineHttpSecurityIT {
       for (String target : targets) {
         for (String method : List.of("GET", "POST")) {
           Response r = RawHttp.send(PORT, method, target, "POST".equals(method)
-              ? Map.of("Content-Type", "application/json") : Map.of(), "POST".equals(method)
-              ? "{}".getBytes(StandardCharsets.UTF_8) : null);
+              ? Map.of("Content-Type", "application/json") : Map.of(),
+              "POST".equals(method)
+                  ? "{}".getBytes(StandardCharsets.UTF_8) : null);
           statuses.merge(r.status(), 1, Integer::sum);
           // a refusal never quotes the path; a route's own answer (a 404's "instance") may name the caller's own path
           if (r.status() >= 500 || JAVA.matcher(r.text()).find() || (r.status() == 400 && r.text().contains(mrn))) {
@@ -336,15 +337,15 @@ class EngineHttpSecurityIT {
     pool.shutdown();
     double seconds = (System.nanoTime() - start) / 1e9;
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (history.createHistoricProcessInstanceQuery().processDefinitionKey("throttle-probe").finished().count()
-        < instances.size() && System.nanoTime() < deadline) {
+    while (history.createHistoricProcessInstanceQuery().processDefinitionKey("throttle-probe").finished()
+        .count() < instances.size() && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
     workers.stop();
     long finished = history.createHistoricProcessInstanceQuery().processDefinitionKey("throttle-probe").finished()
         .count();
     System.out.printf("H2: %d wrong passwords each for admin and medpipe-worker from %d addresses in %.1f s: %s;"
-            + " admin from its workstation meanwhile: %s (slowest %d ms); runs started %d, finished by the workers %d%n",
+        + " admin from its workstation meanwhile: %s (slowest %d ms); runs started %d, finished by the workers %d%n",
         perUser, attackers.size(), seconds, new TreeMap<>(toCounts(attack)), adminAnswers, slowestAdminMs,
         instances.size(), finished);
     assertThat(toCounts(attack).keySet()).allMatch(k -> k.endsWith(" 401") || k.endsWith(" 429"));

@@ -19,7 +19,7 @@ final class LogFiles {
 
   static Path path() {
     LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    for (var it = logging.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders(); it.hasNext(); ) {
+    for (var it = logging.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders(); it.hasNext();) {
       if (it.next() instanceof FileAppender<?> file) {
         return Path.of(file.getFile()).toAbsolutePath();
       }

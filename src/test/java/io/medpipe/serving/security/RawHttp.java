@@ -61,7 +61,8 @@ final class RawHttp {
 
   /** Sends one request on a new connection ({@code Connection: close}) from {@code from} (null: any local address). */
   static Response send(InetAddress from, int port, String method, String target, Map<String, String> headers,
-                       byte[] body) throws IOException {
+                       byte[] body)
+      throws IOException {
     try (Socket socket = new Socket()) {
       if (from != null) {
         socket.bind(new InetSocketAddress(from, 0));
@@ -137,8 +138,7 @@ final class RawHttp {
   }
 
   private static int indexOf(byte[] data, byte[] pattern, int from) {
-    outer:
-    for (int i = from; i <= data.length - pattern.length; i++) {
+    outer : for (int i = from; i <= data.length - pattern.length; i++) {
       for (int j = 0; j < pattern.length; j++) {
         if (data[i + j] != pattern[j]) {
           continue outer;

@@ -26,7 +26,8 @@ class ModelCardTest {
         "clinicalValidation");
     Map<?, ?> calibration = (Map<?, ?>) card.get("calibration");
     assertThat(new java.util.ArrayList<Object>(calibration.keySet())).containsExactly("calibration", "before", "after");
-    assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) calibration.get("after")).keySet())).contains("brier", "calibrationSlope",
+    assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) calibration.get("after")).keySet())).contains("brier",
+        "calibrationSlope",
         "calibrationIntercept", "reliability");
     assertThat((Map<?, ?>) card.get("featureImportance")).hasSize(data.features().size());
     double[][] proba = new double[test.rows()][];

@@ -103,9 +103,11 @@ class ForestModelTest {
   void balancedBootstrapDrawsAtLeastTheFloorFromEveryClassAndKeepsAbsentClasses() {
     FeatureTable train = SyntheticTables.classes(new int[] {500, 40, 2, 0 + 1}, 8, 2, 11);
     ForestModel model = ForestModel.fit(train, TrainingOptions.forest(10, 4, ClassWeighting.BALANCED), 1);
-    assertThat(((ForestModel.Fit) model.provenance().details()).rowsPerTree()).isEqualTo(4 * ForestModel.BALANCED_FLOOR);
+    assertThat(((ForestModel.Fit) model.provenance().details()).rowsPerTree())
+        .isEqualTo(4 * ForestModel.BALANCED_FLOOR);
     int[] rows = java.util.stream.IntStream.range(0, train.rows()).filter(i -> train.y()[i] != 3).toArray();
-    ForestModel without = ForestModel.fit(train.subset(rows), TrainingOptions.forest(10, 4, ClassWeighting.BALANCED), 1);
+    ForestModel without = ForestModel.fit(train.subset(rows), TrainingOptions.forest(10, 4, ClassWeighting.BALANCED),
+        1);
     double[] p = without.predictProba(train.x()[0]);
     assertThat(p).hasSize(4);
     assertThat(p[3]).isZero();

@@ -248,7 +248,8 @@ class MlpModelTest {
     double apart = maxAbsDiff(scratch.network().weights(0), relatedModel.network().weights(0));
     assertThat(moved).isGreaterThan(0).isLessThan(apart);
     @SuppressWarnings("unchecked")
-    Map<String, Object> transfer = (Map<String, Object>) ((Map<String, Object>) transferred.provenance().asMap().get("mlp"))
+    Map<String, Object> transfer = (Map<String, Object>) ((Map<String, Object>) transferred.provenance().asMap()
+        .get("mlp"))
         .get("transfer");
     assertThat(transfer).containsEntry("sourceRows", related.rows()).containsEntry("pretrainEpochs", 20)
         .hasEntrySatisfying("scheme", v -> assertThat(v.toString()).contains("hidden layers frozen"))

@@ -48,7 +48,8 @@ abstract class Worker implements ExternalTaskHandler {
     try {
       variables = work(task, service);
     } catch (BpmnFailure e) {
-      log.info("{} for process instance {}: {} ({})", task.getTopicName(), task.getProcessInstanceId(), e.code, e.getMessage());
+      log.info("{} for process instance {}: {} ({})", task.getTopicName(), task.getProcessInstanceId(), e.code,
+          e.getMessage());
       service.handleBpmnError(task, e.code, e.getMessage(), e.variables);
       return;
     } catch (Exception e) {
