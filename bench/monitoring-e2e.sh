@@ -45,6 +45,9 @@ PIDS+=($!)
   --web.listen-address=127.0.0.1:$AM_PORT --cluster.listen-address= >"$DIR/am.log" 2>&1 &
 PIDS+=($!)
 
+deadline() { # $1 seconds, $2 what -> fails the run with a readable line when a wait runs out
+  [ $SECONDS -lt "$1" ] || { echo "gave up waiting for $2 (see $DIR/*.log)" >&2; exit 1; }
+}
 task() { # $1 user, $2 task key -> task id (waits)
   local id=""
   local deadline=$((SECONDS + 3600))
@@ -67,14 +70,16 @@ curl -s -o /dev/null -X POST "$BASE/api/v1/webhooks/retrain" -H "Authorization: 
   -d '{"version":"4","groupKey":"{}:{alertname=\"FirstModel\"}","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"FirstModel"}}]}'
 [ "$(complete reviewer "$(task reviewer medical-qa-review)" qaDecision qaComment)" = 204 ]
 [ "$(complete devops "$(task devops approve-production)" deployDecision deployComment)" = 204 ]
-until curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/model" | grep -q '"version"'; do sleep 1; done
+end=$((SECONDS + 600))
+until curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/model" | grep -q '"version"'; do deadline $end "version 1 to serve"; sleep 1; done
 echo "version 1 serving after $(since "$t1") s; its reference profile: $(curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/model" | python3 -c 'import sys,json; print(json.load(sys.stdin)["model"]["id"])' | xargs -I{} curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/models/{}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["referenceProfile"])')"
 grep -o "Reference profile of [0-9]* held-out rows in .*" "$DIR/medpipe.log" | head -1
 
 monitor() { # runs the monitor through its API, waits, prints the run's summary
   local loc
   loc=$(curl -s -D - -o /dev/null -X POST "$BASE/api/v1/monitoring/runs" -H "X-API-Key: $KEY" -H 'Content-Type: application/json' -d "${1:-{\}}" | awk 'tolower($1)=="location:"{print $2}' | tr -d '\r')
-  while curl -s -H "X-API-Key: $KEY" "$BASE$loc" | grep -q '"status":"running"'; do sleep 1; done
+  local end=$((SECONDS + 900))
+  while curl -s -H "X-API-Key: $KEY" "$BASE$loc" | grep -q '"status":"running"'; do deadline $end "monitor run $loc"; sleep 1; done
   curl -s -H "X-API-Key: $KEY" "$BASE$loc" | python3 -c 'import sys,json; r=json.load(sys.stdin); print(r["status"], r["outcome"], r["action"], "|", r["message"])'
 }
 
@@ -88,9 +93,11 @@ echo "scenario replay and monitor runs: $(since "$t2") s"
 curl -s "http://localhost:$MANAGEMENT_PORT/actuator/prometheus" | grep -E '^medpipe_monitor_(signal_action|drift_share|domain_auc |window_predictions)' || true
 
 t3=$(now)
-until curl -s "http://127.0.0.1:$PROM_PORT/api/v1/alerts" | grep -q '"state":"firing"'; do sleep 2; done
+end=$((SECONDS + 600))
+until curl -s "http://127.0.0.1:$PROM_PORT/api/v1/alerts" | grep -q '"state":"firing"'; do deadline $end "a firing alert in Prometheus"; sleep 2; done
 echo "Prometheus alert firing $(since "$t3") s after the run: $(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/alerts" | python3 -c 'import sys,json; print([(a["labels"]["alertname"], a["labels"].get("action"), a["labels"].get("signal")) for a in json.load(sys.stdin)["data"]["alerts"] if a["state"]=="firing"])')"
-until [ "$(runs)" -gt "$before" ]; do sleep 2; done
+end=$((SECONDS + 600))
+until [ "$(runs)" -gt "$before" ]; do deadline $end "Alertmanager's webhook to start a retrain run"; sleep 2; done
 echo "retrain run started by Alertmanager's webhook $(since "$t3") s after the run"
 curl -s -u operator:demo "$BASE/engine-rest/history/process-instance?processDefinitionKey=mlops-pipeline&sortBy=startTime&sortOrder=desc&maxResults=1" | python3 -c 'import sys,json; r=json.load(sys.stdin)[0]; print("  run", r["id"], "business key", r["businessKey"])'
 grep -i "retrain" "$DIR/medpipe.log" | grep -iv "password\|token" | tail -3 || true

@@ -74,7 +74,7 @@ class PredictionWindow {
     List<Integer> predicted = new ArrayList<>();
     List<double[]> shap = new ArrayList<>();
     List<Integer> feedback = new ArrayList<>();
-    boolean[] allExplained = {true};
+    boolean[] anyExplained = {false};
     long[] labelled = {0};
     Instant[] span = {null, null};
     jdbc.query(con -> {
@@ -98,14 +98,17 @@ class PredictionWindow {
         proba[c] = rs.wasNull() ? Double.NaN : v;
       }
       int col = 2 + p + k;
-      int decided = classes.indexOf(rs.getString(col));
-      if (decided < 0) {
+      // no class logged: the API made no automated decision (input below the required completeness); the row's
+      // features and probabilities still describe the population, so it stays in the window as -1
+      String answered = rs.getString(col);
+      int decided = answered == null ? -1 : classes.indexOf(answered);
+      if (answered != null && decided < 0) {
         throw new IllegalStateException("a logged prediction names a class the version does not have");
       }
-      double[] contributions = new double[p];
-      if (!rs.getBoolean(col + 3)) {
-        allExplained[0] = false;
-      } else {
+      double[] contributions = null;
+      if (rs.getBoolean(col + 3)) {
+        anyExplained[0] = true;
+        contributions = new double[p];
         String[] names = strings(rs.getString(col + 1));
         String[] values = strings(rs.getString(col + 2));
         for (int c = 0; c < names.length && c < values.length; c++) {
@@ -125,9 +128,9 @@ class PredictionWindow {
     });
     int n = rows.size();
     Window window = new Window(rows.toArray(double[][]::new), predicted.stream().mapToInt(Integer::intValue).toArray(),
-        probabilities.toArray(double[][]::new), allExplained[0] && n > 0 ? shap.toArray(double[][]::new) : null,
+        probabilities.toArray(double[][]::new), anyExplained[0] ? shap.toArray(double[][]::new) : null,
         feedback.stream().mapToInt(Integer::intValue).toArray());
-    return new Loaded(window, n, span[0], span[1], labelled[0], allExplained[0] && n > 0);
+    return new Loaded(window, n, span[0], span[1], labelled[0], anyExplained[0]);
   }
 
   /**

@@ -120,6 +120,7 @@ class MonitoringApiIT {
     JsonNode run = awaitRun(location);
     assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("done");
     assertThat(run.path("outcome").asText()).isEqualTo("analysed");
+    // a fiftieth of the window was answered without an automated decision (no class logged): still analysed
     assertThat(run.path("windowRows").asInt()).isEqualTo(1500);
     assertThat(run.path("trigger").asText()).isEqualTo("api");
     // the first lab reads 30% higher: data drift, which the policy turns into retraining
@@ -135,7 +136,8 @@ class MonitoringApiIT {
 
     HttpResponse<String> html = send("GET", location + ".html", null, ADMIN_KEY);
     assertThat(html.statusCode()).isEqualTo(200);
-    assertThat(html.body()).contains("<h1>Drift report</h1>", "Drift policy", "lab_0", "<svg");
+    assertThat(html.body()).contains("<h1>Drift report</h1>", "Drift policy", "lab_0", "<svg",
+        "30 of them answered without an automated decision");
     JsonNode report = MAPPER.readTree(send("GET", run.path("reportUrl").asText(), null, ADMIN_KEY).body());
     assertThat(report.path("kind").asText()).isEqualTo(MonitorService.REPORT_KIND);
     assertThat(report.path("body").path("monitorRunId").asText()).isEqualTo(run.path("id").asText());

@@ -229,9 +229,11 @@ public final class MonitoringFixture {
           contributions.add(Map.of("feature", feature.name(), "value", 0, "shap", 0.01 * (f + 1)));
         }
       }
+      // every 50th answer as the API logs an input below the required completeness: no class, explanation JSON null
+      boolean undecided = i % 50 == 49;
       log.add(new Object[] {UUID.randomUUID(), Timestamp.from(start.plusMillis(i)), versionId, json.write(values),
-          classes.get(p[1] > 0.2 ? 1 : 0), json.write(Map.of("healthy", p[0], "rare", p[1])),
-          json.write(Map.of("scale", "probability", "baseValue", 0.01, "modelOutput", p[1],
+          undecided ? null : classes.get(p[1] > 0.2 ? 1 : 0), json.write(Map.of("healthy", p[0], "rare", p[1])),
+          undecided ? "null" : json.write(Map.of("scale", "probability", "baseValue", 0.01, "modelOutput", p[1],
               "contributions", contributions))});
       if (log.size() == 5000 || i == logged - 1) {
         jdbc.batchUpdate("""

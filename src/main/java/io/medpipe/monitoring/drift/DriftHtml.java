@@ -44,6 +44,11 @@ public final class DriftHtml {
         .append(esc(report.profileChecksum() == null ? "" : report.profileChecksum().substring(0, 16)))
         .append("…</code>; alpha ").append(fmt(report.alpha())).append(" on Benjamini-Hochberg-adjusted p-values."
             + "</p>");
+    if (report.noAutomatedDecision() > 0) {
+      h.append("<p>").append(report.noAutomatedDecision()).append(" of them answered without an automated decision "
+          + "(input below the required completeness): in the data drift tests and the prevalence estimate, counted as "
+          + "missed cases in recall, left out of the class shares and the explanations.</p>");
+    }
     if (report.tooFewPredictions()) {
       return h.append("</body></html>").toString();
     }

@@ -14,6 +14,7 @@ import io.medpipe.monitoring.drift.DriftReport.Verdict;
 import io.medpipe.monitoring.drift.ReferenceProfile.FeatureBand;
 import io.medpipe.monitoring.drift.ReferenceProfile.FeatureProfile;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class DriftMonitor {
     if (n < options.minimumWindow()) {
       return new DriftReport(n, options.minimumWindow(), true, "too few predictions: " + n
           + " in the window, at least " + options.minimumWindow() + " are needed before anything is tested",
-          options.alpha(), List.of(), 0, 0, null, null, null, null, List.of(), checksum);
+          options.alpha(), List.of(), 0, 0, null, null, null, null, List.of(), checksum, window.undecided());
     }
 
     // Per-feature tests, then one Benjamini-Hochberg family over all of them.
@@ -158,7 +159,7 @@ public final class DriftMonitor {
         + (live != null && live.classes().stream().anyMatch(DriftReport.ClassPerformance::belowValidated)
             ? "; live recall is below a validated bound" : "");
     return new DriftReport(n, options.minimumWindow(), false, message, options.alpha(), rows, drifted,
-        p == 0 ? 0 : (double) drifted / p, domain, prevalence, expected, live, shap, checksum);
+        p == 0 ? 0 : (double) drifted / p, domain, prevalence, expected, live, shap, checksum, window.undecided());
   }
 
   private static void checkShapes(Window window, int p, int k, String name) {
@@ -171,16 +172,16 @@ public final class DriftMonitor {
         throw new IllegalArgumentException(name + ".probabilities[" + i + "] has "
             + window.probabilities()[i].length + " values, expected " + k);
       }
-      if (window.predicted()[i] < 0 || window.predicted()[i] >= k) {
-        throw new IllegalArgumentException(name + ".predicted[" + i + "] is not a class index in [0, " + k + "): "
-            + window.predicted()[i]);
+      if (window.predicted()[i] < -1 || window.predicted()[i] >= k) {
+        throw new IllegalArgumentException(name + ".predicted[" + i + "] is neither a class index in [0, " + k
+            + ") nor -1 (no automated decision): " + window.predicted()[i]);
       }
       for (double v : window.probabilities()[i]) {
         if (!(v >= 0 && v <= 1)) {
           throw new IllegalArgumentException(name + ".probabilities[" + i + "] has a value outside [0, 1]: " + v);
         }
       }
-      if (window.shap() != null && window.shap()[i].length != p) {
+      if (window.shap() != null && window.shap()[i] != null && window.shap()[i].length != p) {
         throw new IllegalArgumentException(name + ".shap[" + i + "] has " + window.shap()[i].length
             + " values, expected " + p);
       }
@@ -246,9 +247,17 @@ public final class DriftMonitor {
     }
     int p = features.size();
     double[] current = new double[p];
+    // the mean over the explained predictions only: an answer without explanation (explain=false, or no automated
+    // decision) says nothing about what drives the model, and counting it as zero would read as a shift
+    long explained = Arrays.stream(window.shap()).filter(Objects::nonNull).count();
+    if (explained == 0) {
+      return List.of();
+    }
     for (double[] row : window.shap()) {
-      for (int f = 0; f < p; f++) {
-        current[f] += Math.abs(row[f]) / window.size();
+      if (row != null) {
+        for (int f = 0; f < p; f++) {
+          current[f] += Math.abs(row[f]) / explained;
+        }
       }
     }
     double[] reference = profile.meanAbsShap().stream().mapToDouble(Double::doubleValue).toArray();

@@ -33,7 +33,7 @@ public record DriftReport(long windowRows, int minimumWindow, boolean tooFewPred
                           double alpha, List<FeatureDrift> features, int driftedFeatures, double driftedShare,
                           DomainDrift multivariate, PrevalenceShift prevalence,
                           ExpectedPerformance estimatedPerformance, LivePerformance livePerformance,
-                          List<ShapShift> explanationDrift, String profileChecksum) {
+                          List<ShapShift> explanationDrift, String profileChecksum, long noAutomatedDecision) {
 
   private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 

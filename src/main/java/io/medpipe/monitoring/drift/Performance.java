@@ -30,7 +30,8 @@ final class Performance {
 
   /**
    * @param probabilities  (prior-adjusted) probability per row and class
-   * @param predicted      the decision per row
+   * @param predicted      the decision per row, -1 where no automated decision was made: a rare case there is a
+   *                       case the automation missed, so it counts against recall
    * @param target         the class measured
    * @param validatedLower the validated lower recall bound, NaN if unknown
    */
@@ -71,13 +72,16 @@ final class Performance {
 
   /**
    * Live recall, precision and specificity per class from feedback; rows without feedback (label < 0) are left out.
+   * A confirmed case the API answered without an automated decision (predicted -1) is a case the automation did not
+   * flag: it counts against that class's recall and flags no other class.
    *
    * @param validatedRecallLower per class label, the validated lower recall bound (may be empty)
    */
   static LivePerformance live(int[] predicted, int[] feedback, List<String> classes,
                               Map<String, Double> validatedRecallLower) {
     int k = classes.size();
-    long[][] confusion = new long[k][k];
+    // one extra row for the answers without an automated decision
+    long[][] confusion = new long[k + 1][k];
     long labelled = 0;
     for (int i = 0; i < predicted.length; i++) {
       if (feedback[i] >= 0) {
@@ -85,7 +89,7 @@ final class Performance {
           throw new IllegalArgumentException("feedback[" + i + "] is not a class index in [0, " + k + "): "
               + feedback[i]);
         }
-        confusion[predicted[i]][feedback[i]]++;
+        confusion[predicted[i] < 0 ? k : predicted[i]][feedback[i]]++;
         labelled++;
       }
     }
@@ -100,6 +104,7 @@ final class Performance {
           fp += confusion[c][j];
         }
       }
+      fn += confusion[k][c];
       long tn = labelled - tp - fn - fp;
       Rate recall = wilson(tp, tp + fn);
       double bound = validatedRecallLower.getOrDefault(classes.get(c), Double.NaN);

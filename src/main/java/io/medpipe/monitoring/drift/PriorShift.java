@@ -260,9 +260,13 @@ final class PriorShift {
         m[i][j] = column == 0 ? 0 : (double) confusion[i][j] / column;
       }
     }
+    // the decided answers' class shares: an answer without an automated decision (-1) has no predicted class
+    long decided = Arrays.stream(predicted).filter(c -> c >= 0).count();
     double[] mu = new double[k];
     for (int c : predicted) {
-      mu[c] += 1.0 / predicted.length;
+      if (c >= 0) {
+        mu[c] += 1.0 / decided;
+      }
     }
     double[][] inverse = invert(m);
     double[] q = new double[k];

@@ -5,9 +5,11 @@ package io.medpipe.monitoring.drift;
  * the arrays are read, never kept or changed.
  *
  * @param rows          feature values per prediction (NaN = missing, categorical values as level codes)
- * @param predicted     the class the served decision rule chose
+ * @param predicted     the class the served decision rule chose, -1 where the API made no automated decision (an
+ *                      input too incomplete: its features and probabilities are logged, its class is not)
  * @param probabilities the calibrated probability per class
- * @param shap          SHAP value per feature of the explained class, or null if not logged
+ * @param shap          SHAP value per feature of the explained class (a row is null where that prediction was not
+ *                      explained), or null if no prediction in the window was explained
  * @param feedback      the clinician's class per prediction, -1 where none has arrived; null if no feedback at all
  */
 public record Window(double[][] rows, int[] predicted, double[][] probabilities, double[][] shap, int[] feedback) {
@@ -30,5 +32,10 @@ public record Window(double[][] rows, int[] predicted, double[][] probabilities,
   /** Number of predictions. */
   public int size() {
     return rows.length;
+  }
+
+  /** Number of answers without an automated decision ({@code predicted} -1). */
+  public long undecided() {
+    return java.util.Arrays.stream(predicted).filter(c -> c < 0).count();
   }
 }

@@ -317,6 +317,57 @@ class DriftMonitorTest {
   }
 
   @Test
+  void answersWithoutAnAutomatedDecisionStayInTheWindowAndCountAsMissedCases() {
+    Cohort window = DriftFixtures.cohort(4_000, Shift.none(), 23);
+    int n = window.truth().length;
+    int[] predicted = window.predicted().clone();
+    int[] feedback = window.truth().clone();
+    double[][] shap = new double[n][];
+    long fabryUndecided = 0;
+    long undecided = 0;
+    for (int i = 0; i < n; i++) {
+      if (i % 10 == 0) { // every tenth answer: too incomplete for an automated decision, so not explained either
+        predicted[i] = -1;
+        undecided++;
+        fabryUndecided += window.truth()[i] == 1 ? 1 : 0;
+      } else {
+        shap[i] = new double[window.rows()[i].length];
+        Arrays.fill(shap[i], 0.01);
+      }
+    }
+    Cohort reference = DriftFixtures.cohort(500, Shift.none(), 19);
+    double[][] referenceShap = new double[500][8];
+    for (double[] row : referenceShap) {
+      Arrays.fill(row, 0.01);
+    }
+    ReferenceProfile profile = ReferenceProfile.builder(DriftFixtures.features(), List.of("healthy", "fabry"))
+        .rows(reference.rows()).truth(reference.truth()).predicted(reference.predicted())
+        .probabilities(reference.probabilities()).shap(referenceShap).build();
+    DriftReport report = DriftMonitor.analyse(profile, null,
+        new Window(window.rows(), predicted, window.probabilities(), shap, feedback), Map.of(), NO_DOMAIN);
+
+    assertThat(report.noAutomatedDecision()).isEqualTo(undecided);
+    assertThat(report.windowRows()).isEqualTo(n);
+    assertThat(report.tooFewPredictions()).isFalse();
+    // live recall of Fabry: every confirmed case without a decision is a case the automation missed
+    long tp = 0;
+    long positives = 0;
+    for (int i = 0; i < n; i++) {
+      if (window.truth()[i] == 1) {
+        positives++;
+        tp += predicted[i] == 1 ? 1 : 0;
+      }
+    }
+    assertThat(fabryUndecided).isPositive();
+    DriftReport.ClassPerformance fabry = report.livePerformance().classes().get(1);
+    assertThat(fabry.recall().trials()).isEqualTo(positives);
+    assertThat(fabry.recall().successes()).isEqualTo(tp);
+    // explanation drift is the mean over the explained answers, not diluted by the unexplained tenth
+    assertThat(report.explanationDrift()).isNotEmpty()
+        .allSatisfy(s -> assertThat(s.window()).isCloseTo(0.01, within(1e-12)));
+  }
+
+  @Test
   void badWindowsAreRefusedNamingTheField() {
     Cohort window = DriftFixtures.cohort(150, Shift.none(), 22);
     window.predicted()[3] = 5;
