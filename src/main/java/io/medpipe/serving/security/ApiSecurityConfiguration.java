@@ -98,13 +98,13 @@ class ApiSecurityConfiguration {
   static String[] operateAuthorities() {
     return java.util.stream.Stream.concat(java.util.stream.Stream.of(ApiRole.ADMIN.authority()),
         ApiRoutes.OPERATE_GROUPS.stream().flatMap(g -> java.util.stream.Stream.of(
-            CamundaSessionAuthentication.GROUP_PREFIX + g, EngineLoginAuthentication.GROUP_PREFIX + g)))
+            EngineUserAuthentication.Source.SESSION.authority(g), EngineUserAuthentication.Source.LOGIN.authority(g))))
         .toArray(String[]::new);
   }
 
   static String[] reviewAuthorities() {
     return java.util.stream.Stream.concat(java.util.stream.Stream.of(ApiRole.ADMIN.authority()),
-        ApiRoutes.REVIEW_GROUPS.stream().map(g -> CamundaSessionAuthentication.GROUP_PREFIX + g))
+        ApiRoutes.REVIEW_GROUPS.stream().map(EngineUserAuthentication.Source.SESSION::authority))
         .toArray(String[]::new);
   }
 
@@ -124,10 +124,11 @@ class ApiSecurityConfiguration {
     String detail;
     if (caller instanceof ApiKeyAuthentication key) {
       detail = "this API key's role (" + key.role().id() + ") does not allow this request";
-    } else if (caller instanceof EngineLoginAuthentication) {
+    } else if (caller instanceof EngineUserAuthentication user
+        && user.source() == EngineUserAuthentication.Source.LOGIN) {
       detail = "an engine login may only stop or resume the production model's automated answers, and only as a"
           + " member of operators or devops";
-    } else if (caller instanceof CamundaSessionAuthentication) {
+    } else if (caller instanceof EngineUserAuthentication) {
       detail = "this web app login may only read reports, model records and evidence, and only as a member of a "
           + "medpipe group";
     } else {

@@ -59,7 +59,8 @@ final class CamundaSessionAuthenticationFilter extends OncePerRequestFilter {
         List<String> groups = identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId)
             .filter(ApiRoutes.REVIEW_GROUPS::contains).toList();
         SecurityContext context = contexts.createEmptyContext();
-        context.setAuthentication(new CamundaSessionAuthentication(userId, groups));
+        context
+            .setAuthentication(new EngineUserAuthentication(EngineUserAuthentication.Source.SESSION, userId, groups));
         contexts.setContext(context);
       }
     }

@@ -80,7 +80,8 @@ final class EngineLoginAuthenticationFilter extends OncePerRequestFilter {
       List<String> groups = identity.createGroupQuery().groupMember(credentials[0]).list().stream()
           .map(Group::getId).filter(ApiRoutes.OPERATE_GROUPS::contains).toList();
       SecurityContext context = contexts.createEmptyContext();
-      context.setAuthentication(new EngineLoginAuthentication(credentials[0], groups));
+      context.setAuthentication(
+          new EngineUserAuthentication(EngineUserAuthentication.Source.LOGIN, credentials[0], groups));
       contexts.setContext(context);
     } else {
       throttle.failed(address, credentials[0]);
