@@ -118,9 +118,10 @@ public enum DriftScenario {
       PatientRecord p = PatientRecord.generate(
           new SplittableRandom(SyntheticCohort.mix(options.seed() * 0x9E3779B97F4A7C15L + i)), diseases[i],
           "MRN-00000000", options.indexDate());
-      // the age as the pseudonymised snapshot holds it (whole years, top-coded at 90 like privacy's Pseudonymizer,
-      // which this package may not call: privacy reads the EHR)
-      int age = Math.max(0, Math.min(java.time.Period.between(p.birthDate, options.indexDate()).getYears(), 90));
+      // the age as the pseudonymised snapshot holds it (whole years, top-coded as privacy's Pseudonymizer does, which
+      // this package may not call: privacy reads the EHR)
+      int age = Math.max(0, Math.min(java.time.Period.between(p.birthDate, options.indexDate()).getYears(),
+          FeatureSpec.AGE_TOP_CODE));
       // keep with probability rising from 1/3 at 40 to 1 at 66 and over: the mean age rises by about ten years
       if (this == OLDER && change.nextDouble() > Math.min(1, Math.max(0.05, (age - 27) / 39.0))) {
         continue;

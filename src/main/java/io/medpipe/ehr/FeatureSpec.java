@@ -43,6 +43,13 @@ public record FeatureSpec(String name, Integer version, String targetClass, Inde
                           LabelRule label,
                           @JsonProperty("features") List<FeatureDef> featureDefs) {
 
+  /**
+   * The age every snapshot carries is whole years at the index date, top-coded here (HIPAA Safe Harbor: ages over 89
+   * are one category). Defined with the features so that the pseudonymiser and the drift scenarios, which both
+   * produce that age, read the same number.
+   */
+  public static final int AGE_TOP_CODE = 90;
+
   /** Demographic fields the extractor knows. */
   public static final Set<String> DEMOGRAPHIC_FIELDS = Set.of("age", "sex");
 

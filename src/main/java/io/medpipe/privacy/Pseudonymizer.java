@@ -1,5 +1,7 @@
 package io.medpipe.privacy;
 
+import io.medpipe.ehr.FeatureSpec;
+
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -20,8 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Pseudonymizer {
 
   private static final int PSEUDONYM_BYTES = 16;
-  /** Safe Harbor: ages over 89 are aggregated into one category. */
-  public static final int AGE_TOP_CODE = 90;
+  /** Safe Harbor: ages over 89 are aggregated into one category (the feature spec's top code). */
+  public static final int AGE_TOP_CODE = FeatureSpec.AGE_TOP_CODE;
 
   private final SecretKeySpec key;
 
