@@ -60,13 +60,7 @@ class PipelineEndToEndIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws Exception {
-    dir = Files.createTempDirectory("medpipe-e2e");
-    registry.add("server.port", () -> PORT);
-    registry.add("management.server.port", () -> MANAGEMENT_PORT);
-    registry.add("medpipe.data-dir", dir::toString);
-    registry.add("medpipe.artifacts.dir", () -> dir.resolve("artifacts").toString());
-    registry.add("medpipe.api.admin-key", () -> ADMIN_KEY);
-    registry.add("medpipe.api.service-key", () -> SERVICE_KEY);
+    dir = ServerUnderTest.properties(registry, "e2e", PORT, MANAGEMENT_PORT, ADMIN_KEY, SERVICE_KEY);
     registry.add("medpipe.webhook.token", () -> TOKEN);
     registry.add("medpipe.cohort.patients", () -> 5000);
     registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);

@@ -5,19 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.ServerUnderTest;
 import io.medpipe.TestPorts;
-import io.medpipe.dataset.EdaService;
-import io.medpipe.ehr.ExtractionService;
-import io.medpipe.ehr.FeatureSpec;
-import io.medpipe.privacy.PseudonymizationService;
-import io.medpipe.registry.ModelRegistry;
-import io.medpipe.training.TrainingService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -57,13 +52,7 @@ class KillSwitchIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws Exception {
-    String dir = Files.createTempDirectory("medpipe-kill-switch").toString();
-    registry.add("server.port", () -> PORT);
-    registry.add("management.server.port", () -> MANAGEMENT_PORT);
-    registry.add("medpipe.data-dir", () -> dir);
-    registry.add("medpipe.artifacts.dir", () -> dir + "/artifacts");
-    registry.add("medpipe.api.admin-key", () -> ADMIN_KEY);
-    registry.add("medpipe.api.service-key", () -> SERVICE_KEY);
+    ServerUnderTest.properties(registry, "kill-switch", PORT, MANAGEMENT_PORT, ADMIN_KEY, SERVICE_KEY);
     registry.add("medpipe.worker.enabled", () -> false);
     registry.add("medpipe.cohort.patients", () -> 1500);
     registry.add("medpipe.cohort.fabry-prevalence", () -> 0.03);
@@ -71,13 +60,7 @@ class KillSwitchIT {
   }
 
   @Autowired JdbcTemplate jdbc;
-  @Autowired ExtractionService extraction;
-  @Autowired FeatureSpec spec;
-  @Autowired PseudonymizationService pseudonymization;
-  @Autowired EdaService eda;
-  @Autowired TrainingService training;
-  @Autowired ModelRegistry registry;
-  @Autowired DeploymentService deployments;
+  @Autowired ApplicationContext context;
 
   final HttpClient http = HttpClient.newHttpClient();
   final ObjectMapper json = new ObjectMapper();
@@ -85,14 +68,7 @@ class KillSwitchIT {
 
   @BeforeAll
   void aModelServesInBothSlots() throws Exception {
-    var extract = extraction.extract(spec, "kill-switch-it");
-    var snapshot = pseudonymization.pseudonymize(extract.extractId(), "kill-switch-it");
-    eda.analyse(snapshot.id(), "kill-switch-it");
-    var run = training.train(snapshot.id(), spec.targetClass(), "kill-switch-it");
-    training.evaluate(run.id());
-    var version = registry.register(run.id(), "kill-switch-it").id();
-    deployments.deploy(Slot.STAGING, version, "kill-switch-it");
-    deployments.deploy(Slot.PRODUCTION, version, "kill-switch-it");
+    var version = ServerUnderTest.deployModel(context, "kill-switch-it").versionId();
     HttpResponse<String> key = send("POST", "/api/v1/admin/keys", "{\"clientId\": \"ward-7\", \"role\": \"feedback\"}",
         Map.of("X-API-Key", ADMIN_KEY));
     assertThat(key.statusCode()).as(key.body()).isEqualTo(201);

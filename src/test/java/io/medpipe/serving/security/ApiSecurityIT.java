@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medpipe.ServerUnderTest;
 import io.medpipe.TestPorts;
-import io.medpipe.dataset.EdaService;
-import io.medpipe.ehr.ExtractionService;
-import io.medpipe.ehr.FeatureSpec;
 import io.medpipe.privacy.PhiScanService;
-import io.medpipe.privacy.PseudonymizationService;
 import io.medpipe.privacy.Pseudonymizer;
-import io.medpipe.registry.ModelRegistry;
-import io.medpipe.serving.DeploymentService;
-import io.medpipe.serving.Slot;
 import io.medpipe.serving.security.ApiRoutes.Access;
 import io.medpipe.serving.security.RawHttp.Response;
 import io.medpipe.system.LoginThrottle;
-import io.medpipe.training.TrainingService;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -53,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -100,13 +94,7 @@ class ApiSecurityIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws Exception {
-    dir = Files.createTempDirectory("medpipe-security");
-    registry.add("server.port", () -> PORT);
-    registry.add("management.server.port", () -> MANAGEMENT_PORT);
-    registry.add("medpipe.data-dir", dir::toString);
-    registry.add("medpipe.artifacts.dir", () -> dir.resolve("artifacts").toString());
-    registry.add("medpipe.api.admin-key", () -> ADMIN_KEY);
-    registry.add("medpipe.api.service-key", () -> SERVICE_KEY);
+    dir = ServerUnderTest.properties(registry, "security", PORT, MANAGEMENT_PORT, ADMIN_KEY, SERVICE_KEY);
     registry.add("medpipe.webhook.token", () -> TOKEN);
     registry.add("medpipe.privacy.pseudonym-key", () -> PSEUDONYM_KEY);
     registry.add("medpipe.privacy.reference-key", () -> REFERENCE_KEY);
@@ -119,13 +107,7 @@ class ApiSecurityIT {
 
   @Autowired JdbcTemplate jdbc;
   @Autowired Environment env;
-  @Autowired ExtractionService extraction;
-  @Autowired FeatureSpec spec;
-  @Autowired PseudonymizationService pseudonymization;
-  @Autowired EdaService eda;
-  @Autowired TrainingService training;
-  @Autowired ModelRegistry registry;
-  @Autowired DeploymentService deployments;
+  @Autowired ApplicationContext context;
   @Autowired IdentityService identity;
   @Autowired AuthorizationService authorizations;
   @Autowired PhiScanService phiScan;
@@ -145,14 +127,9 @@ class ApiSecurityIT {
   @Test
   @Order(0)
   void deployAModelInBothSlotsAndCreateKeysOfEveryRole() throws Exception {
-    var extract = extraction.extract(spec, "security-it");
-    var snapshot = pseudonymization.pseudonymize(extract.extractId(), "security-it");
-    reportId = eda.analyse(snapshot.id(), "security-it").reportId();
-    var run = training.train(snapshot.id(), spec.targetClass(), "security-it");
-    training.evaluate(run.id());
-    versionId = registry.register(run.id(), "security-it").id();
-    deployments.deploy(Slot.STAGING, versionId, "security-it");
-    deployments.deploy(Slot.PRODUCTION, versionId, "security-it");
+    ServerUnderTest.Deployed deployed = ServerUnderTest.deployModel(context, "security-it");
+    reportId = deployed.edaReportId();
+    versionId = deployed.versionId();
     predictKey = createKey("ehr-gateway", "predict");
     feedbackKey = createKey("ward-7", "feedback");
     Response prediction = post("/api/v1/predict", validRequest("setup-1"), SERVICE_KEY);
