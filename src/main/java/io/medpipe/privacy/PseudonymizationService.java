@@ -65,7 +65,7 @@ public class PseudonymizationService {
     List<SnapshotStore.Row> rows = new ArrayList<>();
     List<String> mrns = new ArrayList<>();
     List<KAnonymity.Quasi> quasi = new ArrayList<>();
-    jdbc.query("SELECT mrn, birth_date, sex, zip, features, label FROM ehr.extract_row WHERE extract_id = ?"
+    jdbc.query("SELECT mrn, birth_date, sex, features, label FROM ehr.extract_row WHERE extract_id = ?"
         + " ORDER BY row_no", rs -> {
           double[] x = values(rs.getArray("features"));
           if (x.length != features.size()) {
@@ -78,7 +78,7 @@ public class PseudonymizationService {
           }
           String mrn = rs.getString("mrn");
           mrns.add(mrn);
-          quasi.add(new KAnonymity.Quasi(age, rs.getString("sex"), Pseudonymizer.zip3(rs.getString("zip"))));
+          quasi.add(new KAnonymity.Quasi(age, rs.getString("sex")));
           rows.add(new SnapshotStore.Row(pseudonymizer.pseudonym(mrn), x, rs.getString("label")));
         }, extractId);
     if (rows.isEmpty()) {

@@ -67,13 +67,6 @@ public final class Pseudonymizer {
   public static final int MAX_SHIFT_DAYS = 182;
 
   /**
-   * Three-digit ZIP prefixes with 20,000 people or fewer (US Census 2000, as listed by HHS for Safe Harbor):
-   * their ZIP3 is released as "000".
-   */
-  public static final java.util.Set<String> SPARSE_ZIP3 = java.util.Set.of("036", "059", "063", "102", "203", "556",
-      "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893");
-
-  /**
    * The patient's date shift in days, in [-182, 182] and never 0: derived from the key and the identifier, so
    * every date of one patient moves by the same amount (intervals survive) and nobody without the key can undo it.
    */
@@ -93,19 +86,6 @@ public final class Pseudonymizer {
   /** The date moved by the patient's shift. */
   public LocalDate shift(LocalDate date, String identifier) {
     return date == null ? null : date.plusDays(dateShiftDays(identifier));
-  }
-
-  /** Safe Harbor ZIP: the first three digits, "000" for sparse prefixes and anything that is not a US ZIP. */
-  public static String zip3(String zip) {
-    if (zip == null) {
-      return "000";
-    }
-    String digits = zip.trim();
-    if (!digits.matches("\\d{5}(-\\d{4})?")) {
-      return "000";
-    }
-    String prefix = digits.substring(0, 3);
-    return SPARSE_ZIP3.contains(prefix) ? "000" : prefix;
   }
 
   /** Age in whole years at the index date, top-coded at 90 ("90+") as Safe Harbor requires. */

@@ -16,12 +16,12 @@ class KAnonymityTest {
   void smallClassesAreGeneralisedThenSuppressedAndCounted() {
     List<KAnonymity.Quasi> rows = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      rows.add(new KAnonymity.Quasi(42, "F", "100"));    // a class of 10
+      rows.add(new KAnonymity.Quasi(42, "F"));    // a class of 10
     }
-    rows.add(new KAnonymity.Quasi(61, "M", "100"));      // 60-64 alone, but 60-79 M has 3 -> generalised
-    rows.add(new KAnonymity.Quasi(66, "M", "200"));
-    rows.add(new KAnonymity.Quasi(71, "M", "300"));
-    rows.add(new KAnonymity.Quasi(12, "F", "100"));      // alone even at 0-19 F -> suppressed
+    rows.add(new KAnonymity.Quasi(61, "M"));      // 60-64 alone, but 60-79 M has 3 -> generalised
+    rows.add(new KAnonymity.Quasi(66, "M"));
+    rows.add(new KAnonymity.Quasi(71, "M"));
+    rows.add(new KAnonymity.Quasi(12, "F"));      // alone even at 0-19 F -> suppressed
     KAnonymity.Result r = KAnonymity.enforce(rows, 3);
     assertThat(r.report().smallestClassBefore()).isEqualTo(1);
     assertThat(r.report().rowsBelowK()).isEqualTo(4);
@@ -35,7 +35,7 @@ class KAnonymityTest {
 
   @Test
   void kOfOneChangesNothing() {
-    KAnonymity.Result r = KAnonymity.enforce(List.of(new KAnonymity.Quasi(30, "F", "000")), 1);
+    KAnonymity.Result r = KAnonymity.enforce(List.of(new KAnonymity.Quasi(30, "F")), 1);
     assertThat(r.report().rowsGeneralised() + r.report().rowsSuppressed()).isZero();
   }
 
@@ -53,15 +53,6 @@ class KAnonymityTest {
     long distinct = java.util.stream.IntStream.range(0, 50).map(i -> p.dateShiftDays("MRN-" + i)).distinct().count();
     assertThat(distinct).isGreaterThan(30);
     assertThat(new Pseudonymizer(KEY + "x").dateShiftDays("MRN-1")).isNotEqualTo(shift);
-  }
-
-  @Test
-  void zipIsCutToThreeDigitsAndSparsePrefixesBecomeZeros() {
-    assertThat(Pseudonymizer.zip3("10115")).isEqualTo("101");
-    assertThat(Pseudonymizer.zip3("03601")).isEqualTo("000");
-    assertThat(Pseudonymizer.zip3("89301-1234")).isEqualTo("000");
-    assertThat(Pseudonymizer.zip3("SW1A 1AA")).isEqualTo("000");
-    assertThat(Pseudonymizer.zip3(null)).isEqualTo("000");
   }
 
   @Test
