@@ -18,9 +18,16 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class PredictionLog {
 
-  /** One prediction as recorded. */
-  record Entry(PredictionApi.PredictionResponse response, Map<String, Object> inputs, String patientRef,
-               String clientId, Instant at) {}
+  /**
+   * One prediction as recorded.
+   *
+   * @param inputs  the features as sent (accepted)
+   * @param encoded the same inputs as the model read them, in its feature order (NaN = missing)
+   * @param shap    the explanation's contributions in the model's feature order (0 where not listed), null if the
+   *                answer was not explained
+   */
+  record Entry(PredictionApi.PredictionResponse response, Map<String, Object> inputs, double[] encoded,
+               double[] shap, String patientRef, String clientId, Instant at) {}
 
   private final JdbcTemplate jdbc;
   private final Json json;
@@ -32,18 +39,35 @@ public class PredictionLog {
 
   /** Inserts the entries in one statement batch; the caller decides the transaction (auto-commit: one per batch). */
   void write(List<Entry> entries) {
-    List<Object[]> args = new ArrayList<>(entries.size());
-    for (Entry e : entries) {
-      var r = e.response();
-      args.add(new Object[] {r.predictionId(), Timestamp.from(e.at()), r.slot(), r.model().id(), e.patientRef(),
-          json.write(e.inputs()), r.predictedClass(), json.write(r.probabilities()), json.write(r.explanation()),
-          r.latencyMs(), e.clientId(), r.requestId(), r.decision(), r.inputCompleteness()});
-    }
     jdbc.batchUpdate("""
         INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, patient_ref, features,
           predicted_class, probabilities, explanation, latency_ms, client_id, request_id, decision,
-          input_completeness)
-        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)""", args);
+          input_completeness, encoded, shap)
+        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""", entries, entries.size(),
+        (ps, e) -> {
+          var r = e.response();
+          Object[] values = {r.predictionId(), Timestamp.from(e.at()), r.slot(), r.model().id(), e.patientRef(),
+              json.write(e.inputs()), r.predictedClass(), json.write(r.probabilities()), json.write(r.explanation()),
+              r.latencyMs(), e.clientId(), r.requestId(), r.decision(), r.inputCompleteness()};
+          for (int i = 0; i < values.length; i++) {
+            ps.setObject(i + 1, values[i]);
+          }
+          setFloat8Array(ps, values.length + 1, e.encoded());
+          setFloat8Array(ps, values.length + 2, e.shap());
+        });
+  }
+
+  private static void setFloat8Array(java.sql.PreparedStatement ps, int index, double[] values)
+      throws java.sql.SQLException {
+    if (values == null) {
+      ps.setNull(index, java.sql.Types.ARRAY);
+      return;
+    }
+    Double[] boxed = new Double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = values[i];
+    }
+    ps.setArray(index, ps.getConnection().createArrayOf("float8", boxed));
   }
 
   public long count(UUID modelVersionId) {

@@ -159,7 +159,8 @@ public class PredictionService {
       responses.add(r);
       String ref = requests.get(i).patientRef();
       // the reference as sent is never stored: only its keyed HMAC (pseudonymous by construction)
-      entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), ref == null ? null : references.apiReference(ref),
+      entries.add(new PredictionLog.Entry(r, encoded.get(i).values(), encoded.get(i).row(),
+          shapByFeature(model.features(), r.explanation()), ref == null ? null : references.apiReference(ref),
           clientId, now));
     }
     recorder.record(entries); // acknowledged only once recorded (durability COMMIT) or queued (ASYNC)
@@ -256,6 +257,18 @@ public class PredictionService {
 
   double minCompleteness() {
     return minCompleteness;
+  }
+
+  /** The explanation's contributions in the model's feature order for the log (0 where not listed). */
+  private static double[] shapByFeature(List<Feature> features, PredictionApi.Explanation explanation) {
+    if (explanation == null) {
+      return null;
+    }
+    double[] shap = new double[features.size()];
+    for (Contribution c : explanation.contributions()) {
+      shap[indexOf(features, c.feature())] = c.shap();
+    }
+    return shap;
   }
 
   private static int indexOf(List<Feature> features, String name) {

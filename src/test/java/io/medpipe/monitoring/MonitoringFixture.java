@@ -119,8 +119,10 @@ public final class MonitoringFixture {
         probabilities.put(model.classes().get(c), proba[c]);
       }
       List<Map<String, Object>> contributions = new ArrayList<>();
+      double[] shapByFeature = new double[features.size()];
       for (Explanation.Contribution c : why.top()) {
         contributions.add(Map.of("feature", c.feature(), "value", c.value(), "shap", c.shap()));
+        shapByFeature[features.stream().map(Feature::name).toList().indexOf(c.feature())] = c.shap();
       }
       Map<String, Object> explanation = Map.of("scale", why.scale(), "baseValue", why.baseValue(),
           "modelOutput", why.modelOutput(), "contributions", contributions);
@@ -133,7 +135,8 @@ public final class MonitoringFixture {
         }
       }
       log.add(new Object[] {id, Timestamp.from(start.plusMillis(i)), version.id(), json.write(inputs),
-          model.classes().get(decided), json.write(probabilities), json.write(explanation)});
+          model.classes().get(decided), json.write(probabilities), json.write(explanation), encoded(x[i]),
+          encoded(shapByFeature)});
       if (random.nextDouble() < feedbackShare) {
         String truth = cases.get(i).label();
         feedback.add(new Object[] {UUID.randomUUID(), id, truth.equals(model.classes().get(decided)) ? "accept"
@@ -142,8 +145,9 @@ public final class MonitoringFixture {
     }
     jdbc.batchUpdate("""
         INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, features, predicted_class,
-          probabilities, explanation, latency_ms, client_id)
-        VALUES (?, ?, 'production', ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, 1.0, 'test')""", log);
+          probabilities, explanation, latency_ms, client_id, encoded, shap)
+        VALUES (?, ?, 'production', ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, 1.0, 'test', ?::float8[], ?::float8[])""",
+        log);
     jdbc.batchUpdate("INSERT INTO medpipe.prediction_feedback (id, prediction_id, verdict, confirmed_class, client_id)"
         + " VALUES (?, ?, ?, ?, 'clinic')", feedback);
   }
@@ -216,6 +220,7 @@ public final class MonitoringFixture {
       double[] p = probability(random, t);
       Map<String, Object> values = new LinkedHashMap<>();
       List<Map<String, Object>> contributions = new ArrayList<>();
+      double[] shapByFeature = new double[inputs.size()];
       for (int f = 0; f < inputs.size(); f++) {
         Feature feature = inputs.get(f);
         if (!Double.isNaN(row[f])) {
@@ -227,6 +232,7 @@ public final class MonitoringFixture {
         }
         if (f < 5) {
           contributions.add(Map.of("feature", feature.name(), "value", 0, "shap", 0.01 * (f + 1)));
+          shapByFeature[f] = 0.01 * (f + 1);
         }
       }
       // every 50th answer as the API logs an input below the required completeness: no class, explanation JSON null
@@ -234,12 +240,14 @@ public final class MonitoringFixture {
       log.add(new Object[] {UUID.randomUUID(), Timestamp.from(start.plusMillis(i)), versionId, json.write(values),
           undecided ? null : classes.get(p[1] > 0.2 ? 1 : 0), json.write(Map.of("healthy", p[0], "rare", p[1])),
           undecided ? "null" : json.write(Map.of("scale", "probability", "baseValue", 0.01, "modelOutput", p[1],
-              "contributions", contributions))});
+              "contributions", contributions)),
+          encoded(row), undecided ? null : encoded(shapByFeature)});
       if (log.size() == 5000 || i == logged - 1) {
         jdbc.batchUpdate("""
             INSERT INTO medpipe.prediction_log (id, created_at, slot, model_version_id, features, predicted_class,
-              probabilities, explanation, latency_ms, client_id)
-            VALUES (?, ?, 'production', ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, 1.0, 'bench')""", log);
+              probabilities, explanation, latency_ms, client_id, encoded, shap)
+            VALUES (?, ?, 'production', ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, 1.0, 'bench', ?::float8[], ?::float8[])""",
+            log);
         log.clear();
       }
     }
@@ -276,6 +284,15 @@ public final class MonitoringFixture {
   public double[][] referenceRows(ModelVersion version) {
     int[] heldOut = runs.find(version.trainingRunId()).testRows();
     return snapshots.table(version.snapshotId()).subset(heldOut).x();
+  }
+
+  /** A row as the API logs the model's inputs (float8[] literal, NaN where missing). */
+  static String encoded(double[] row) {
+    StringBuilder s = new StringBuilder("{");
+    for (int j = 0; j < row.length; j++) {
+      s.append(j == 0 ? "" : ",").append(row[j]);
+    }
+    return s.append('}').toString();
   }
 
   /** Removes every logged prediction (and its feedback). */

@@ -60,7 +60,7 @@ class PredictionRecorderTest {
     var response = new PredictionApi.PredictionResponse(UUID.randomUUID(), null,
         new PredictionApi.ModelInfo(UUID.randomUUID(), "m", 1), "production", "a", Map.of("a", 1.0), "argmax", 0.5,
         "b", "the most probable class", null, 1.0, PredictionApi.PredictionResponse.AUTOMATED, 1.0);
-    return new PredictionLog.Entry(response, Map.of(), null, "client", Instant.now());
+    return new PredictionLog.Entry(response, Map.of(), new double[0], null, null, "client", Instant.now());
   }
 
   @Test
