@@ -135,12 +135,13 @@ public final class DriftHtml {
       h.append("<p>From clinician feedback: ").append(live.withFeedback()).append(" of ").append(live.predictions())
           .append(" predictions (coverage ").append(fmt(100 * live.coverage())).append(" %).</p><table><tr>"
               + "<th>class</th><th>recall</th><th>precision</th><th>specificity</th><th>validated recall bound</th>"
-              + "</tr>");
+              + "<th>held-out recall</th><th>p (fewer found than on the held-out rows)</th></tr>");
       for (ClassPerformance c : live.classes()) {
         h.append("<tr><td>").append(esc(c.label())).append("</td><td").append(c.belowValidated() ? " class=\"flag\""
             : "").append(">").append(rate(c.recall())).append("</td><td>").append(rate(c.precision()))
             .append("</td><td>").append(rate(c.specificity())).append("</td><td>")
-            .append(fmt(c.validatedRecallLower())).append("</td></tr>");
+            .append(fmt(c.validatedRecallLower())).append("</td><td>").append(fmt(c.referenceRecall()))
+            .append("</td><td>").append(fmt(c.dropP())).append("</td></tr>");
       }
       h.append("</table>");
     }

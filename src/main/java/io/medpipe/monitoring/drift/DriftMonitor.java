@@ -149,7 +149,8 @@ public final class DriftMonitor {
     ExpectedPerformance expected = Performance.expected(adjustedProbabilities, window.predicted(), target,
         targetLabel, priorAdjusted, bounds.getOrDefault(targetLabel, Double.NaN));
     LivePerformance live = window.feedback() == null ? null
-        : Performance.live(window.predicted(), window.feedback(), profile.classes(), bounds);
+        : Performance.live(window.predicted(), window.feedback(), profile.classes(), bounds,
+            referenceRecall(profile.confusionMatrix()));
     List<ShapShift> shap = explanationDrift(profile, window, features);
 
     String message = drifted + " of " + p + " features drifted"
@@ -160,6 +161,20 @@ public final class DriftMonitor {
             ? "; live recall is below a validated bound" : "");
     return new DriftReport(n, options.minimumWindow(), false, message, options.alpha(), rows, drifted,
         p == 0 ? 0 : (double) drifted / p, domain, prevalence, expected, live, shap, checksum, window.undecided());
+  }
+
+  /** Each class's recall on the held-out rows, from the profile's confusion matrix {@code [predicted][true]}. */
+  static double[] referenceRecall(long[][] confusion) {
+    int k = confusion.length;
+    double[] recall = new double[k];
+    for (int c = 0; c < k; c++) {
+      long cases = 0;
+      for (long[] row : confusion) {
+        cases += row[c];
+      }
+      recall[c] = cases == 0 ? Double.NaN : (double) confusion[c][c] / cases;
+    }
+    return recall;
   }
 
   private static void checkShapes(Window window, int p, int k, String name) {

@@ -7,6 +7,8 @@ import io.medpipe.monitoring.drift.DriftReport.Rate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.statistics.inference.AlternativeHypothesis;
+import org.apache.commons.statistics.inference.BinomialTest;
 import org.apache.commons.statistics.interval.BinomialConfidenceInterval;
 import org.apache.commons.statistics.interval.Interval;
 
@@ -79,6 +81,18 @@ final class Performance {
    */
   static LivePerformance live(int[] predicted, int[] feedback, List<String> classes,
                               Map<String, Double> validatedRecallLower) {
+    return live(predicted, feedback, classes, validatedRecallLower, null);
+  }
+
+  /**
+   * As above, and each class's live recall tested against its reference recall (exact binomial test, one-sided,
+   * commons-statistics-inference): a concept change that costs recall shows there while recall is still above the
+   * validated bound, which only a much larger fall would cross.
+   *
+   * @param referenceRecall per class, the recall on the version's held-out rows (null or NaN: not tested)
+   */
+  static LivePerformance live(int[] predicted, int[] feedback, List<String> classes,
+                              Map<String, Double> validatedRecallLower, double[] referenceRecall) {
     int k = classes.size();
     // one extra row for the answers without an automated decision
     long[][] confusion = new long[k + 1][k];
@@ -108,8 +122,12 @@ final class Performance {
       long tn = labelled - tp - fn - fp;
       Rate recall = wilson(tp, tp + fn);
       double bound = validatedRecallLower.getOrDefault(classes.get(c), Double.NaN);
+      double reference = referenceRecall == null ? Double.NaN : referenceRecall[c];
+      double dropP = Double.isNaN(reference) || tp + fn == 0 || tp + fn > Integer.MAX_VALUE ? Double.NaN
+          : BinomialTest.withDefaults().with(AlternativeHypothesis.LESS_THAN)
+              .test((int) (tp + fn), (int) tp, reference).getPValue();
       perClass.add(new ClassPerformance(classes.get(c), recall, wilson(tp, tp + fp), wilson(tn, tn + fp), bound,
-          !Double.isNaN(bound) && recall.upper() < bound));
+          !Double.isNaN(bound) && recall.upper() < bound, reference, dropP));
     }
     return new LivePerformance(predicted.length, labelled,
         predicted.length == 0 ? 0 : (double) labelled / predicted.length, perClass);

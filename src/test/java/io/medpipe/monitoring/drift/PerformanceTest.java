@@ -107,4 +107,27 @@ class PerformanceTest {
     assertThat(e.precision()).isCloseTo(0.7, within(1e-12));
     assertThat(e.expectedPositives()).isCloseTo(1.6, within(1e-12));
   }
+
+  @Test
+  void liveRecallIsTestedAgainstTheReferenceRecallWithScipysBinomialTest() {
+    // 50 confirmed Fabry cases: 42 found (0.84) against 0.94 on the held-out rows, and 47 found (0.94)
+    for (int found : new int[] {42, 47}) {
+      int[] predicted = new int[100];
+      int[] feedback = new int[100];
+      for (int i = 0; i < 50; i++) {
+        feedback[i] = 1;
+        predicted[i] = i < found ? 1 : 0;
+      }
+      LivePerformance live = Performance.live(predicted, feedback, List.of("healthy", "fabry"), Map.of("fabry", 0.7),
+          new double[] {0.99, 0.94});
+      DriftReport.ClassPerformance fabry = live.classes().get(1);
+      assertThat(fabry.referenceRecall()).isEqualTo(0.94);
+      // scipy.stats.binomtest(found, 50, 0.94, alternative='less').pvalue
+      assertThat(fabry.dropP()).isCloseTo(found == 42 ? 0.009378263803407175 : 0.583753527588126, within(1e-12));
+      // still above the validated bound either way: only the comparison with the reference sees the fall
+      assertThat(fabry.belowValidated()).isFalse();
+    }
+    assertThat(Performance.live(new int[] {0}, new int[] {0}, List.of("healthy", "fabry"), Map.of()).classes().get(1)
+        .dropP()).isNaN();
+  }
 }
