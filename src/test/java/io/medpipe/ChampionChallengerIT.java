@@ -48,7 +48,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Champion against challenger through the running application on PostgreSQL, its workers doing every step: a first
  * run has no champion and skips the comparison; a challenger that beats the champion on the same held-out patients
- * reaches Medical QA; one that loses ends at "Champion kept" and the champion keeps serving.
+ * reaches Medical QA; one that loses ends at "Champion kept" and the champion keeps serving. The winner is approved
+ * by people through the engine's REST API, reading the forms' shared evidence view as they do, and its model card's
+ * change record names the champion, the criteria it was held to and who signed.
  *
  * <p>The champions are real registered versions, trained by TrainingService on rows made from the first run's snapshot
  * (the pipeline's extraction is seeded, so every run here extracts the same patients and holds out the same ones):
@@ -71,6 +73,7 @@ class ChampionChallengerIT {
     registry.add("server.port", () -> PORT);
     registry.add("medpipe.data-dir", () -> dir);
     registry.add("medpipe.api.admin-key", () -> ADMIN_KEY);
+    registry.add("medpipe.api.service-key", () -> "champion-it-service-key-0123456789abcdef");
     registry.add("medpipe.cohort.patients", () -> 5000);
     registry.add("medpipe.cohort.fabry-prevalence", () -> 0.02);
     registry.add("medpipe.training.trees", () -> 100);
@@ -153,7 +156,37 @@ class ChampionChallengerIT {
     assertThat(body.path("verdict").path("challengerToMedicalQa").asBoolean()).isTrue();
     assertThat(deployments.current(Slot.PRODUCTION)).contains(weak);
 
-    runtime.deleteProcessInstance(run, "test over", true, true, true);
+    // people approve it: the change record of its model card names the champion, the criteria and the signers
+    assertFormIncludesTheSharedEvidenceView("reviewer", qa.getId());
+    assertThat(complete(qa.getId(), "reviewer", "qaDecision", "approve", "qaComment", "better than the champion")
+        .statusCode()).isEqualTo(204);
+    Task production = awaitTask(run, ProcessConstants.TASK_APPROVE_PRODUCTION);
+    assertFormIncludesTheSharedEvidenceView("devops", production.getId());
+    assertThat(complete(production.getId(), "devops", "deployDecision", "approve", "deployComment", "window ok")
+        .statusCode()).isEqualTo(204);
+    awaitEnd(run);
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(run).activityType("noneEndEvent")
+        .list()).extracting(HistoricActivityInstance::getActivityName).containsExactly("Deployed");
+    assertThat(deployments.current(Slot.PRODUCTION)).contains(challenger);
+    JsonNode record = json.readTree(get("/api/v1/models/" + challenger + "/card.json").body()).path("changeRecord");
+    assertThat(record.path("champion").asText()).isEqualTo(registry.get(weak).label());
+    assertThat(record.path("changes").path("data").path("champion").path("snapshotId").asText())
+        .isEqualTo(registry.get(weak).snapshotId().toString());
+    assertThat(record.path("changes").path("calibration").path("this").asText()).isNotBlank();
+    assertThat(record.path("acceptanceCriteria").path("clinicalValidation").path("rules").size()).isEqualTo(4);
+    assertThat(record.path("acceptanceCriteria").path("championRule").path("reason").asText())
+        .contains("not worse than the champion");
+    assertThat(record.path("championComparison").path("status").asText()).isEqualTo("compared");
+    List<String> approvals = new ArrayList<>();
+    record.path("approvals").forEach(a -> approvals.add(a.path("step").asText() + " " + a.path("signedBy").asText()
+        + " " + a.path("decision").asText() + " " + a.path("valid").asBoolean()));
+    assertThat(approvals).containsExactly("Medical QA review reviewer approve true",
+        "production approval devops approve true");
+    String card = get("/api/v1/models/" + challenger + "/card").body();
+    assertThat(card).contains("<h2>Change record</h2>", "against the champion " + registry.get(weak).label(),
+        "champion rule (processes/champion-challenger.dmn)", "<td>devops</td>")
+        .doesNotContain("better than the champion");
+    assertThat(card.indexOf("<h2>Change record</h2>")).isLessThan(card.indexOf("<h2>Limitations</h2>"));
   }
 
   @Test
@@ -285,6 +318,66 @@ class ChampionChallengerIT {
       Thread.sleep(500);
     }
     return null;
+  }
+
+  /** The run's open task of this key (in any of its stages). */
+  private Task awaitTask(String run, String key) throws InterruptedException {
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (HistoricProcessInstance stage : history.createHistoricProcessInstanceQuery().superProcessInstanceId(run)
+          .list()) {
+        Task task = tasks.createTaskQuery().processInstanceId(stage.getId()).taskDefinitionKey(key).singleResult();
+        if (task != null) {
+          return task;
+        }
+      }
+      assertThat(runtime.createIncidentQuery().count()).as("incidents").isZero();
+      Thread.sleep(500);
+    }
+    throw new AssertionError("no " + key + " task within " + RUN_TIMEOUT);
+  }
+
+  /**
+   * What the form's script does in Tasklist, as the user: the deployed form includes the shared evidence view, which is
+   * found among the resources of the deployment the task's process comes from, and readable.
+   */
+  private void assertFormIncludesTheSharedEvidenceView(String user, String taskId) throws Exception {
+    assertThat(getAs(user, "/engine-rest/task/" + taskId + "/deployed-form").body())
+        .contains("ng-include=\"sharedView\"", "/champion-comparison");
+    String definition = json.readTree(getAs(user, "/engine-rest/task/" + taskId).body())
+        .path("processDefinitionId").asText();
+    String deployment = json.readTree(getAs(user, "/engine-rest/process-definition/" + definition).body())
+        .path("deploymentId").asText();
+    JsonNode resources = json.readTree(getAs(user, "/engine-rest/deployment/" + deployment + "/resources").body());
+    String resource = null;
+    for (JsonNode r : resources) {
+      resource = r.path("name").asText().equals("forms/sign-off-evidence.html") ? r.path("id").asText() : resource;
+    }
+    assertThat(resource).as("forms/sign-off-evidence.html deployed with " + definition).isNotNull();
+    HttpResponse<String> view = getAs(user, "/engine-rest/deployment/" + deployment + "/resources/" + resource
+        + "/data");
+    assertThat(view.statusCode()).isEqualTo(200);
+    assertThat(view.body()).contains("Champion against challenger", "Why this retrain", "<svg");
+  }
+
+  private HttpResponse<String> getAs(String user, String path) throws Exception {
+    String basic = java.util.Base64.getEncoder().encodeToString((user + ":demo").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT + path))
+        .header("Authorization", "Basic " + basic).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Completes a task through the engine's REST API as the user (HTTP Basic, the demo password). */
+  private HttpResponse<String> complete(String taskId, String user, String decisionVar, String decision,
+                                        String commentVar, String comment)
+      throws Exception {
+    String body = "{\"variables\": {\"" + decisionVar + "\": {\"value\": \"" + decision + "\"}, \"" + commentVar
+        + "\": {\"value\": \"" + comment + "\"}}}";
+    String basic = java.util.Base64.getEncoder().encodeToString((user + ":demo").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT + "/engine-rest/task/" + taskId
+        + "/complete")).header("Authorization", "Basic " + basic).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private void awaitEnd(String run) throws InterruptedException {
