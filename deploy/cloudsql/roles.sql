@@ -26,6 +26,8 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA medpipe, ehr GRANT USAGE, SELECT ON SEQUENCES
 GRANT USAGE ON SCHEMA medpipe TO medpipe_api;
 GRANT SELECT ON medpipe.model_version, medpipe.model_stage_event, medpipe.serving_slot, medpipe.report
   TO medpipe_api;
+-- champion comparisons and their verdicts (aggregates only), shown with a model version
+GRANT SELECT ON medpipe.champion_comparison, medpipe.champion_verdict TO medpipe_api;
 GRANT SELECT, INSERT, UPDATE ON medpipe.api_key TO medpipe_api;
 -- the prediction record: written per prediction, read by the audit endpoint, purged after its retention
 GRANT SELECT, INSERT, DELETE ON medpipe.prediction_log, medpipe.prediction_feedback TO medpipe_api;

@@ -259,6 +259,12 @@ class EngineRoleMatrixIT {
     String evidence = evidenceStore.append(staging, version, Map.of("model", Map.of("id", version.toString())))
         .id().toString();
     play(staging, TOPIC_STAGING_TESTS, Map.of(VAR_EVIDENCE_ID, evidence));
+    Map<String, Object> comparison = new java.util.HashMap<>();
+    comparison.put(VAR_CHAMPION_COMPARISON_ID, UUID.randomUUID().toString());
+    comparison.put(VAR_COMPARISON_STATUS, "no-champion");
+    comparison.put(VAR_RECALL_DIFFERENCE_LOWER, null);
+    comparison.put(VAR_AUPRC_DIFFERENCE_LOWER, null);
+    play(staging, TOPIC_COMPARE_CHAMPION, comparison);
     return new Staged(key, tasks.createTaskQuery().processInstanceId(staging).singleResult().getId());
   }
 

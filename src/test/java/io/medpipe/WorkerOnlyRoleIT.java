@@ -86,7 +86,7 @@ class WorkerOnlyRoleIT {
         ProcessConstants.TOPIC_TRAIN_MODEL, ProcessConstants.TOPIC_EVALUATE_MODEL,
         ProcessConstants.TOPIC_RECORD_VALIDATION, ProcessConstants.TOPIC_REGISTER_MODEL,
         ProcessConstants.TOPIC_DEPLOY_STAGING,
-        ProcessConstants.TOPIC_STAGING_TESTS);
+        ProcessConstants.TOPIC_STAGING_TESTS, ProcessConstants.TOPIC_COMPARE_CHAMPION);
     assertThat(done).extracting(HistoricExternalTaskLog::getWorkerId).containsOnly(WORKER_ID);
     assertThat(history.createHistoricProcessInstanceQuery().superProcessInstanceId(id).count()).isEqualTo(2);
   }

@@ -21,6 +21,8 @@ public final class ProcessConstants {
   public static final String PROCESS_MONITORING = "monitoring";
   /** What follows from each monitoring signal (processes/drift-policy.dmn). */
   public static final String DECISION_DRIFT_POLICY = "drift-policy";
+  /** Whether a challenger goes on to Medical QA or the champion keeps serving (processes/champion-challenger.dmn). */
+  public static final String DECISION_CHAMPION_CHALLENGER = "champion-challenger";
 
   // Messages
   public static final String MESSAGE_RETRAIN_REQUESTED = "RetrainRequested";
@@ -40,6 +42,7 @@ public final class ProcessConstants {
   public static final String TOPIC_REGISTER_MODEL = "register-model";
   public static final String TOPIC_DEPLOY_STAGING = "deploy-staging";
   public static final String TOPIC_STAGING_TESTS = "staging-tests";
+  public static final String TOPIC_COMPARE_CHAMPION = "compare-champion"; // challenger against the production version
   public static final String TOPIC_FETCH_MODEL = "fetch-model";
   public static final String TOPIC_DEPLOY_PRODUCTION = "deploy-production";
   public static final String TOPIC_SMOKE_TEST = "smoke-test";
@@ -114,9 +117,25 @@ public final class ProcessConstants {
   public static final String VAR_STAGING_P99_MS = "stagingP99Ms";
   /** The evidence record the sign-off forms show (GET /api/v1/evidence/{id}), written by staging-tests. */
   public static final String VAR_EVIDENCE_ID = "evidenceId";
+  /**
+   * The pipeline run (the root mlops-pipeline instance) a Staging step belongs to: an input of compare-champion, set by
+   * the engine from the call hierarchy, so the worker finds the run's origin (its champion) without engine tables.
+   */
+  public static final String VAR_PIPELINE_RUN_ID = "pipelineRunId";
+  /** The stored comparison of the challenger with the champion (GET /api/v1/models/{id}/champion-comparison). */
+  public static final String VAR_CHAMPION_COMPARISON_ID = "championComparisonId";
+  /** compared | no-champion | too-few-rare-cases | not-comparable: the input the DMN table decides on. */
+  public static final String VAR_COMPARISON_STATUS = "comparisonStatus";
+  /** Lower 95% bounds of challenger minus champion (rare-class recall, AUPRC); absent unless compared. */
+  public static final String VAR_RECALL_DIFFERENCE_LOWER = "recallDifferenceLower";
+  public static final String VAR_AUPRC_DIFFERENCE_LOWER = "auprcDifferenceLower";
+  public static final String VAR_COMPARED_RARE_CASES = "comparedRareCases";
+  /** The champion-challenger decision's single result: {proceed (to Medical QA), reason}. */
+  public static final String VAR_CHAMPION_DECISION = "championDecision";
   public static final String VAR_QA_DECISION = "qaDecision";              // approve | reject
   public static final String VAR_QA_COMMENT = "qaComment";
-  public static final String VAR_STAGING_OUTCOME = "stagingOutcome";      // approved | rejected | tests-failed
+  // approved | rejected | tests-failed | champion-kept
+  public static final String VAR_STAGING_OUTCOME = "stagingOutcome";
   public static final String VAR_DEPLOY_DECISION = "deployDecision";      // approve | refuse
   public static final String VAR_DEPLOY_COMMENT = "deployComment";
   /**
@@ -152,6 +171,8 @@ public final class ProcessConstants {
   public static final String OUTCOME_REJECTED = "rejected";
   public static final String OUTCOME_APPROVED = "approved";
   public static final String OUTCOME_TESTS_FAILED = "tests-failed";
+  /** Staging: the challenger was worse than the champion beyond the margins; the champion keeps serving. */
+  public static final String OUTCOME_CHAMPION_KEPT = "champion-kept";
   public static final String OUTCOME_DEPLOYED = "deployed";
   public static final String OUTCOME_REFUSED = "refused";
   public static final String OUTCOME_ROLLED_BACK = "rolled-back";

@@ -112,6 +112,8 @@ public class PhiScanService {
         + " docs/security-api.md) or purge them"),
     MONITOR_RUN("monitor run", "a drift monitor run: delete its record (medpipe.monitor_run); its drift report is a"
         + " report"),
+    CHAMPION_COMPARISON("champion comparison", "a champion comparison: the database owner deletes it (medpipe"
+        + ".champion_comparison and champion_verdict are append-only: disable their triggers for the deletion)"),
     PROCESS_VARIABLES("process variables", "process variables of a run: cancel the run if it still runs, then an"
         + " administrator deletes its history (Cockpit, or DELETE /engine-rest/history/process-instance/{run}; its"
         + " stages' history goes with it)"),
@@ -219,6 +221,11 @@ public class PhiScanService {
     jdbc.query("SELECT id::text, concat_ws(' ', message, signals::text, requested_by) FROM medpipe.monitor_run", rs -> {
       place(scanner, leaks, places, "monitor run " + rs.getString(1), rs.getString(2));
     });
+    // aggregates and model labels only, but the labels and summaries are text: scanned like the other records
+    jdbc.query("SELECT c.id::text, concat_ws(' ', c.body::text, v.reason) FROM medpipe.champion_comparison c"
+        + " LEFT JOIN medpipe.champion_verdict v ON v.comparison_id = c.id", rs -> {
+          place(scanner, leaks, places, "champion comparison " + rs.getString(1), rs.getString(2));
+        });
     chunks(scanner, leaks, places, "prediction log", "SELECT concat_ws(' ', features::text, patient_ref, request_id,"
         + " client_id, predicted_class, probabilities::text, explanation::text) FROM medpipe.prediction_log"
         + " ORDER BY created_at");

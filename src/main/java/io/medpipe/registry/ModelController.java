@@ -1,11 +1,15 @@
 package io.medpipe.registry;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.medpipe.system.ApiProblems.NotFoundException;
+import io.medpipe.system.Json;
 import io.medpipe.training.TrainingRuns;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -18,28 +22,53 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ModelController {
 
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
   private final ModelRegistry registry;
   private final TrainingRuns training;
+  private final Json json;
+  private final List<ModelCardSection> sections;
 
-  ModelController(ModelRegistry registry, TrainingRuns training) {
+  ModelController(ModelRegistry registry, TrainingRuns training, Json json,
+                  ObjectProvider<ModelCardSection> sections) {
     this.registry = registry;
     this.training = training;
+    this.json = json;
+    this.sections = sections.orderedStream().toList();
   }
 
-  /** The version's model card (HTML with inline SVG curves), for the Medical QA reviewer. */
+  /**
+   * The version's model card (HTML with inline SVG curves), for the Medical QA reviewer: the card stored at evaluation
+   * with the sections written later (the change record) inserted before its limitations.
+   */
   @GetMapping(value = "/api/v1/models/{id}/card", produces = MediaType.TEXT_HTML_VALUE)
   String card(@PathVariable UUID id) {
     ModelVersion version = registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
-    return training.modelCardHtml(version.trainingRunId())
+    String html = training.modelCardHtml(version.trainingRunId())
         .orElseThrow(() -> new NotFoundException("model version " + id + " has no model card (not evaluated)"));
+    StringBuilder added = new StringBuilder();
+    for (ModelCardSection section : sections) {
+      section.json(version).ifPresent(s -> added.append(section.html(s)));
+    }
+    int at = html.indexOf("<h2>Limitations</h2>");
+    at = at >= 0 ? at : html.lastIndexOf("</body>");
+    return at < 0 ? html + added : html.substring(0, at) + added + html.substring(at);
   }
 
-  /** The same model card as JSON. */
+  /** The same model card as JSON, with the same sections under their keys. */
   @GetMapping(value = "/api/v1/models/{id}/card.json", produces = MediaType.APPLICATION_JSON_VALUE)
   String cardJson(@PathVariable UUID id) {
     ModelVersion version = registry.find(id).orElseThrow(() -> new NotFoundException("no model version " + id));
-    return training.modelCardJson(version.trainingRunId())
+    String stored = training.modelCardJson(version.trainingRunId())
         .orElseThrow(() -> new NotFoundException("model version " + id + " has no model card (not evaluated)"));
+    if (sections.isEmpty()) {
+      return stored;
+    }
+    Map<String, Object> card = new LinkedHashMap<>(json.read(stored, MAP));
+    for (ModelCardSection section : sections) {
+      section.json(version).ifPresent(s -> card.put(section.key(), s));
+    }
+    return json.write(card);
   }
 
   /**

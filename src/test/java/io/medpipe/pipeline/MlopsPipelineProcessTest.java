@@ -99,6 +99,7 @@ class MlopsPipelineProcessTest {
   static final String STAGING_TESTS_FAILED = "end-tests-failed";
   static final String STAGING_APPROVED = "end-qa-approved";
   static final String STAGING_REJECTED = "end-qa-rejected";
+  static final String STAGING_CHAMPION_KEPT = "end-champion-kept";
   static final String PRODUCTION_DEPLOYED = "end-deployed";
   static final String PRODUCTION_REFUSED = "end-deployment-refused";
   static final String PRODUCTION_ROLLED_BACK = "end-rolled-back";
@@ -230,6 +231,47 @@ class MlopsPipelineProcessTest {
     var elements = model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.FlowElement.class).stream()
         .map(org.camunda.bpm.model.bpmn.instance.FlowElement::getId).toList();
     assertThat(drawn).containsAll(elements);
+  }
+
+  @Test
+  void aChallengerWorseThanTheChampionEndsAtChampionKept() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = calledProcessInstance(PROCESS_STAGING, pipeline);
+    stagingThroughTests(staging);
+    BpmnAwareTests.assertThat(staging).isWaitingAt(TOPIC_COMPARE_CHAMPION);
+    // the worker reads the run's origin through this input, set by the engine, not by anyone's variables
+    assertThat(externalTask(staging).getProcessInstanceId()).isEqualTo(staging.getId());
+    assertThat(runtimeService().getVariableLocal(externalTaskExecution(staging), VAR_PIPELINE_RUN_ID))
+        .isEqualTo(pipeline.getId());
+    UUID id = UUID.randomUUID();
+
+    completeExternalTask(staging, TOPIC_COMPARE_CHAMPION, comparison(id, "compared", -0.12, 0.02));
+
+    BpmnAwareTests.assertThat(staging).isEnded().hasPassed("champion-rule", STAGING_CHAMPION_KEPT)
+        .hasNotPassed(TASK_MEDICAL_QA);
+    assertThat(variable(pipeline, VAR_STAGING_OUTCOME)).isEqualTo(OUTCOME_CHAMPION_KEPT);
+    BpmnAwareTests.assertThat(pipeline).isEnded().hasNotPassed("call-production");
+    Map<String, Object> verdict = jdbc.queryForMap("SELECT run_id, proceed, reason FROM medpipe.champion_verdict"
+        + " WHERE comparison_id = ?", id);
+    assertThat(verdict).containsEntry("run_id", pipeline.getId()).containsEntry("proceed", false);
+    assertThat((String) verdict.get("reason")).contains("champion kept", "recall");
+  }
+
+  @Test
+  void aChallengerNotWorseThanTheChampionGoesToMedicalQa() {
+    ProcessInstance pipeline = startPipeline();
+    develop(pipeline, 0.86, 0.61, 0.95);
+    ProcessInstance staging = calledProcessInstance(PROCESS_STAGING, pipeline);
+    stagingThroughTests(staging);
+    UUID id = UUID.randomUUID();
+
+    completeExternalTask(staging, TOPIC_COMPARE_CHAMPION, comparison(id, "compared", -0.01, 0.04));
+
+    BpmnAwareTests.assertThat(staging).isWaitingAt(TASK_MEDICAL_QA).hasPassed("champion-rule")
+        .hasNotPassed(STAGING_CHAMPION_KEPT);
+    assertThat(jdbc.queryForObject("SELECT proceed FROM medpipe.champion_verdict WHERE comparison_id = ?",
+        Boolean.class, id)).isTrue();
   }
 
   @Test
@@ -845,6 +887,26 @@ class MlopsPipelineProcessTest {
   }
 
   private ProcessInstance stagingUpToQaFromRegister(ProcessInstance staging) {
+    stagingThroughTests(staging);
+    // a first version: nothing in production to compare with
+    completeExternalTask(staging, TOPIC_COMPARE_CHAMPION, comparison(UUID.randomUUID(), "no-champion", null, null));
+    BpmnAwareTests.assertThat(task(TASK_MEDICAL_QA, staging)).hasCandidateGroup(GROUP_MEDICAL_REVIEWERS)
+        .hasFormKey("embedded:deployment:forms/medical-qa-review.html");
+    return staging;
+  }
+
+  /** What the compare-champion worker completes with (the comparison itself is stored by the worker). */
+  private static Map<String, Object> comparison(UUID id, String status, Double recallLower, Double auprcLower) {
+    Map<String, Object> variables = new java.util.HashMap<>();
+    variables.put(VAR_CHAMPION_COMPARISON_ID, id.toString());
+    variables.put(VAR_COMPARISON_STATUS, status);
+    variables.put(VAR_COMPARED_RARE_CASES, 0);
+    variables.put(VAR_RECALL_DIFFERENCE_LOWER, recallLower);
+    variables.put(VAR_AUPRC_DIFFERENCE_LOWER, auprcLower);
+    return variables;
+  }
+
+  private void stagingThroughTests(ProcessInstance staging) {
     completeExternalTask(staging, TOPIC_REGISTER_MODEL,
         withVariables(VAR_MODEL_VERSION_ID, MODEL_VERSION, VAR_MODEL_VERSION, "fabry-rf v3"));
     completeExternalTask(staging, TOPIC_DEPLOY_STAGING, null);
@@ -856,9 +918,6 @@ class MlopsPipelineProcessTest {
     completeExternalTask(staging, TOPIC_STAGING_TESTS, withVariables(VAR_STAGING_TESTS_REPORT,
         "{\"integrationCases\":40,\"integrationPassed\":40,\"requests\":2000,\"p50Ms\":8.1,\"p95Ms\":19.4,\"p99Ms\":31.0}",
         VAR_STAGING_P99_MS, 31.0, VAR_EVIDENCE_ID, evidence.id().toString()));
-    BpmnAwareTests.assertThat(task(TASK_MEDICAL_QA, staging)).hasCandidateGroup(GROUP_MEDICAL_REVIEWERS)
-        .hasFormKey("embedded:deployment:forms/medical-qa-review.html");
-    return staging;
   }
 
   private ProcessInstance upToProductionApproval(ProcessInstance pipeline) {
@@ -896,6 +955,10 @@ class MlopsPipelineProcessTest {
   }
 
   /** A worker completes the external task; the activity id of every external task is its topic. */
+  private static String externalTaskExecution(ProcessInstance instance) {
+    return externalTask(instance).getExecutionId();
+  }
+
   private static void completeExternalTask(ProcessInstance instance, String topic, Map<String, Object> variables) {
     BpmnAwareTests.assertThat(instance).isWaitingAt(topic);
     assertThat(externalTask(instance).getTopicName()).isEqualTo(topic);
