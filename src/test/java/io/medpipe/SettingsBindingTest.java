@@ -61,7 +61,8 @@ class SettingsBindingTest {
   void eachRecordBindsItsOwnPrefixFromPropertiesAndTheEnvironment() {
     runner.withPropertyValues("medpipe.data-dir=/srv/medpipe", "medpipe.worker.user=w", "medpipe.worker.retries=0",
         "medpipe.worker.addresses=10.0.0.0/8,192.0.2.7",
-        "medpipe.privacy.pseudonym-key=pk", "medpipe.webhook.token=tok", "medpipe.webhook.cool-down=PT2H", "medpipe.pipeline.schedule-enabled=true",
+        "medpipe.privacy.pseudonym-key=pk", "medpipe.webhook.token=tok", "medpipe.webhook.cool-down=PT2H",
+        "medpipe.pipeline.schedule-enabled=true",
         "medpipe.serving.max-batch=7", "medpipe.serving.record.durability=async", "medpipe.api.key-cache-ttl=PT1S",
         "medpipe.staging.burst-requests=50", "medpipe.training.test-fraction=0.3",
         "medpipe.training.calibration=platt", "medpipe.artifacts.gcs-bucket=bucket")

@@ -105,7 +105,8 @@ public class MonitorMetrics {
     signalFlagged = MultiGauge.builder("medpipe.monitor.signal.flagged")
         .description("per signal, 1 when the statistics flagged it in the last run").register(meters);
     signalAction = MultiGauge.builder("medpipe.monitor.signal.action")
-        .description("per signal, what the drift policy decided: 0 none, 1 warn, 2 page, 3 recalibrate, 4 retrain").register(meters);
+        .description("per signal, what the drift policy decided: 0 none, 1 warn, 2 page, 3 recalibrate, 4 retrain")
+        .register(meters);
     // the signal series exist from the start (at 0), so "absent" never hides a rule from the alerts
     List<MultiGauge.Row<?>> zero = new ArrayList<>();
     for (String s : DriftPolicy.SIGNALS) {
