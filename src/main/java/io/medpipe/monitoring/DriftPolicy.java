@@ -27,7 +27,10 @@ import org.camunda.bpm.dmn.engine.DmnEngineConfiguration;
  * recalibration re-bases the champion's probabilities to a new prior and is right only under pure label shift, where
  * p(x | y) stays as it was; any sign that it did not makes the prevalence shift a retraining. So the signals are
  * decided in two passes: those three (and the expected recall) first, then the prevalence shift with their strongest
- * action. The rows say which strength still counts as "no sign" (docs/monitoring.md, Drift policy).
+ * action. The rows say which strength still counts as "no sign" (docs/monitoring.md, Drift policy). A label shift
+ * moves the inputs that go with the disease too, so when the prevalence shifted, data and multivariate drift are
+ * judged against the reference resampled to the estimated prior (LabelShiftReference): only input drift the new
+ * prior does not explain is a sign, and only it asks for a retraining of its own.
  */
 public final class DriftPolicy {
 
@@ -144,12 +147,25 @@ public final class DriftPolicy {
 
   /** Decides every signal of a report; a report that tested nothing gives no signal. */
   public List<Signal> decide(DriftReport report) {
+    return decide(report, null);
+  }
+
+  /**
+   * Decides every signal of a report, with data and multivariate drift judged on {@code underNewPrior} when given:
+   * the same window against the reference resampled to the estimated prior ({@link LabelShiftReference}), where only
+   * drift the new prior does not explain remains. Once the prevalence has shifted, that is what input drift means:
+   * the policy's action for those two signals (their meters and alerts) and the prevalence shift's {@code otherDrift}
+   * follow it, so a label shift raises one recalibration, not a recalibration and a retraining. Null: everything is
+   * judged on the report itself.
+   */
+  public List<Signal> decide(DriftReport report, DriftReport underNewPrior) {
     List<Signal> signals = new ArrayList<>();
     if (report.tooFewPredictions()) {
       return signals;
     }
-    signals.add(decide("data_drift", report.driftedFeatures() > 0, report.driftedShare(), report.windowRows()));
-    var domain = report.multivariate();
+    DriftReport inputs = underNewPrior != null && !underNewPrior.tooFewPredictions() ? underNewPrior : report;
+    signals.add(decide("data_drift", inputs.driftedFeatures() > 0, inputs.driftedShare(), inputs.windowRows()));
+    var domain = inputs.multivariate();
     signals.add(decide("multivariate_drift", domain != null && domain.drifted(),
         domain == null ? Double.NaN : domain.auc(), domain == null ? 0 : domain.rowsPerSide()));
     var expected = report.estimatedPerformance();

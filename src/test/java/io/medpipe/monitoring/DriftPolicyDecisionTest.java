@@ -95,6 +95,32 @@ class DriftPolicyDecisionTest {
         .filter(s -> s.signal().equals("prevalence_shift")).findFirst().orElseThrow().action();
   }
 
+  /**
+   * With the prevalence shifted, input drift is judged against the reference at the new prior: drift the prior explains
+   * leaves a recalibration; drift that remains there retrains.
+   */
+  @Test
+  void inputDriftTheNewPriorExplainsLeavesARecalibration() {
+    DriftReport plain = report(2, true, false);
+    assertThat(prevalence(POLICY.decide(plain, report(0, false, false)))).isEqualTo(Action.RECALIBRATE);
+    assertThat(prevalence(POLICY.decide(plain, report(1, false, false)))).isEqualTo(Action.RETRAIN);
+    assertThat(prevalence(POLICY.decide(plain, report(0, true, false)))).isEqualTo(Action.RETRAIN);
+    assertThat(prevalence(POLICY.decide(plain, null))).isEqualTo(Action.RETRAIN);
+    // live recall from feedback is a sign whatever the reference
+    assertThat(prevalence(POLICY.decide(report(0, false, true), report(0, false, false)))).isEqualTo(Action.RETRAIN);
+    // input drift the new prior explains asks for nothing of its own: one recalibration, not a retraining too
+    List<DriftPolicy.Signal> explained = POLICY.decide(plain, report(0, false, false));
+    assertThat(explained.stream().filter(s -> s.signal().equals("data_drift")).findFirst().orElseThrow().action())
+        .isEqualTo(Action.NONE);
+    assertThat(DriftPolicy.highest(explained)).isEqualTo(Action.RECALIBRATE);
+    assertThat(POLICY.decide(plain, null).stream().filter(s -> s.signal().equals("data_drift")).findFirst()
+        .orElseThrow().action()).isEqualTo(Action.WARN);
+  }
+
+  private static Action prevalence(List<DriftPolicy.Signal> signals) {
+    return signals.stream().filter(s -> s.signal().equals("prevalence_shift")).findFirst().orElseThrow().action();
+  }
+
   /** A report of 3,000 predictions whose prevalence tripled, with the other drift asked for. */
   static DriftReport report(int driftedFeatures, boolean domainDrifted, boolean liveBelow) {
     DriftReport.Rate rate = new DriftReport.Rate(5, 20, 0.25, 0.11, 0.47);
