@@ -45,7 +45,7 @@ class SettingsBindingTest {
       assertThat(ctx.getBean(WorkerProperties.class)).isEqualTo(new WorkerProperties(true, "medpipe-worker", null,
           Duration.ofMinutes(10), 2, Duration.ofSeconds(10), List.of("127.0.0.0/8", "::1")));
       assertThat(ctx.getBean(PrivacyProperties.class)).isEqualTo(new PrivacyProperties(null, null));
-      assertThat(ctx.getBean(WebhookProperties.class)).isEqualTo(new WebhookProperties(null));
+      assertThat(ctx.getBean(WebhookProperties.class)).isEqualTo(new WebhookProperties(null, Duration.ofHours(24)));
       assertThat(ctx.getBean(PipelineProperties.class)).isEqualTo(new PipelineProperties(false, "0 0 2 ? * MON"));
       assertThat(ctx.getBean(ServingProperties.class)).isEqualTo(new ServingProperties(true,
           "http://localhost:8080", Duration.ofSeconds(2), 5, 100, 262144, new ServingProperties.Record(
@@ -61,7 +61,8 @@ class SettingsBindingTest {
   void eachRecordBindsItsOwnPrefixFromPropertiesAndTheEnvironment() {
     runner.withPropertyValues("medpipe.data-dir=/srv/medpipe", "medpipe.worker.user=w", "medpipe.worker.retries=0",
         "medpipe.worker.addresses=10.0.0.0/8,192.0.2.7",
-        "medpipe.privacy.pseudonym-key=pk", "medpipe.webhook.token=tok", "medpipe.pipeline.schedule-enabled=true",
+        "medpipe.privacy.pseudonym-key=pk", "medpipe.webhook.token=tok", "medpipe.webhook.cool-down=PT2H",
+        "medpipe.pipeline.schedule-enabled=true",
         "medpipe.serving.max-batch=7", "medpipe.serving.record.durability=async", "medpipe.api.key-cache-ttl=PT1S",
         "medpipe.staging.burst-requests=50", "medpipe.training.test-fraction=0.3",
         "medpipe.training.calibration=platt", "medpipe.artifacts.gcs-bucket=bucket")
@@ -77,6 +78,7 @@ class SettingsBindingTest {
           assertThat(ctx.getBean(WorkerProperties.class).addresses()).containsExactly("10.0.0.0/8", "192.0.2.7");
           assertThat(ctx.getBean(PrivacyProperties.class)).isEqualTo(new PrivacyProperties("pk", "rk"));
           assertThat(ctx.getBean(WebhookProperties.class).token()).isEqualTo("tok");
+          assertThat(ctx.getBean(WebhookProperties.class).coolDown()).isEqualTo(Duration.ofHours(2));
           assertThat(ctx.getBean(PipelineProperties.class).scheduleEnabled()).isTrue();
           ServingProperties serving = ctx.getBean(ServingProperties.class);
           assertThat(serving.maxBatch()).isEqualTo(7);

@@ -36,7 +36,10 @@ public class MonitorMetrics {
 
   private static final Logger log = LoggerFactory.getLogger(MonitorMetrics.class);
 
-  /** The policy's action as a number: none 0, warn 1, page 2, retrain 3 (alert rules compare against these). */
+  /**
+   * The policy's action as a number: none 0, warn 1, page 2, recalibrate 3, retrain 4 (alert rules compare against
+   * these; ops/prometheus/alerts.yml).
+   */
   static double level(DriftPolicy.Action action) {
     return action.ordinal();
   }
@@ -102,7 +105,8 @@ public class MonitorMetrics {
     signalFlagged = MultiGauge.builder("medpipe.monitor.signal.flagged")
         .description("per signal, 1 when the statistics flagged it in the last run").register(meters);
     signalAction = MultiGauge.builder("medpipe.monitor.signal.action")
-        .description("per signal, what the drift policy decided: 0 none, 1 warn, 2 page, 3 retrain").register(meters);
+        .description("per signal, what the drift policy decided: 0 none, 1 warn, 2 page, 3 recalibrate, 4 retrain")
+        .register(meters);
     // the signal series exist from the start (at 0), so "absent" never hides a rule from the alerts
     List<MultiGauge.Row<?>> zero = new ArrayList<>();
     for (String s : DriftPolicy.SIGNALS) {

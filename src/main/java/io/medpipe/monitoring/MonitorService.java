@@ -1,5 +1,6 @@
 package io.medpipe.monitoring;
 
+import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.ReportStore;
 import io.medpipe.dataset.SnapshotStore;
 import io.medpipe.monitoring.DriftPolicy.Action;
@@ -55,7 +56,7 @@ public class MonitorService {
   private final MonitorMetrics metrics;
   private final DriftPolicy policy = DriftPolicy.fromClasspath();
   /** The raw held-out rows per version: they never change, and reading a 20,000-row snapshot takes a while. */
-  private final Map<UUID, double[][]> referenceRows = new ConcurrentHashMap<>();
+  private final Map<UUID, FeatureTable> referenceRows = new ConcurrentHashMap<>();
 
   public MonitorService(ModelRegistry registry, TrainingRuns training, SnapshotStore snapshots, ReportStore reports,
                         MonitorRuns runs, PredictionWindow windows, MonitoringProperties settings,
@@ -171,7 +172,8 @@ public class MonitorService {
     ReferenceProfile profile = ReferenceProfile.fromJson(stored.get().json());
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t0 = System.nanoTime();
-    double[][] reference = referenceRowsOf(version);
+    FeatureTable referenceTable = referenceRowsOf(version);
+    double[][] reference = referenceTable.x();
     long t1 = System.nanoTime();
     PredictionWindow.Loaded loaded = windows.load(version.id(), profile.featureList(), profile.classes(), spec);
     long t2 = System.nanoTime();
@@ -181,7 +183,11 @@ public class MonitorService {
     seconds.put("reference", (t1 - t0) / 1e9);
     seconds.put("window", (t2 - t1) / 1e9);
     seconds.put("statistics", (t3 - t2) / 1e9);
-    List<Signal> signals = policy.decide(report);
+    // a prevalence shift moves the inputs that go with the disease: judge input drift against the reference at the
+    // estimated prior before the policy weighs it against a recalibration
+    DriftReport underNewPrior = LabelShiftReference.needed(report) ? LabelShiftReference.analyse(profile, reference,
+        referenceTable.y(), loaded.window(), report, validatedRecallLower(version), options(profile, version)) : null;
+    List<Signal> signals = policy.decide(report, underNewPrior);
     Action action = DriftPolicy.highest(signals);
     String outcome = report.tooFewPredictions() ? "too-few-predictions" : "analysed";
     String message = version.label() + ", " + loaded.rows() + " predictions: " + report.message()
@@ -202,6 +208,18 @@ public class MonitorService {
     body.put("window", window);
     body.put("policy", Map.of("action", action.id(), "signals", signalMaps(signals)));
     body.put("report", report);
+    if (underNewPrior != null) {
+      Map<String, Object> check = new LinkedHashMap<>();
+      check.put("what", "the window's inputs against the reference resampled to the estimated prior of "
+          + report.prevalence().targetClass() + " (" + report.prevalence().em() + "): drift the prior shift explains"
+          + " does not count against a recalibration");
+      check.put("driftedFeatures", underNewPrior.driftedFeatures());
+      check.put("driftedShare", underNewPrior.driftedShare());
+      check.put("drifted", underNewPrior.features().stream().filter(f -> f.drifted()).map(f -> f.feature()).toList());
+      check.put("domainAuc", underNewPrior.multivariate() == null ? null : underNewPrior.multivariate().auc());
+      check.put("domainDrifted", underNewPrior.multivariate() != null && underNewPrior.multivariate().drifted());
+      body.put("labelShiftCheck", check);
+    }
     long t4 = System.nanoTime();
     String html = MonitorHtml.render(DriftHtml.render(report, profile, loaded.window()), version.label(), runId,
         loaded, action, signals);
@@ -229,14 +247,14 @@ public class MonitorService {
     return out;
   }
 
-  /** The version's held-out rows, read once from its snapshot. */
-  private double[][] referenceRowsOf(ModelVersion version) {
+  /** The version's held-out rows with their classes, read once from its snapshot. */
+  private FeatureTable referenceRowsOf(ModelVersion version) {
     return referenceRows.computeIfAbsent(version.id(), id -> {
       if (referenceRows.size() > 4) {
         referenceRows.clear(); // a handful of versions are monitored at a time; never let the cache grow
       }
       int[] heldOut = training.find(version.trainingRunId()).testRows();
-      return snapshots.table(version.snapshotId()).subset(heldOut).x();
+      return snapshots.table(version.snapshotId()).subset(heldOut);
     });
   }
 

@@ -37,6 +37,8 @@ public final class ProcessConstants {
   public static final String TOPIC_EDA = "eda";
   public static final String TOPIC_PHI_SCAN = "phi-scan";               // fails the run on a personal data leak
   public static final String TOPIC_TRAIN_MODEL = "train-model";
+  /** A recalibration run's step instead of extract-to-train: the champion re-based to the monitor's prior. */
+  public static final String TOPIC_RECALIBRATE_MODEL = "recalibrate-model";
   public static final String TOPIC_EVALUATE_MODEL = "evaluate-model";
   public static final String TOPIC_RECORD_VALIDATION = "record-validation"; // DMN rows into the stored model card
   public static final String TOPIC_REGISTER_MODEL = "register-model";
@@ -79,6 +81,21 @@ public final class ProcessConstants {
    * the forms and the API read; with driftReportId and monitorRunId for a run an alert started.
    */
   public static final String VAR_CHAMPION_VERSION_ID = "championVersionId";
+  /**
+   * What the alert asked the run to do (retrain | recalibrate), set by the webhook from the alerts' action labels;
+   * RecordRunOrigin records what the run does, which is recalibrate only when the monitor run behind the alert decided
+   * so too.
+   */
+  public static final String VAR_REQUESTED_ACTION = "requestedAction";
+  /**
+   * What the run does, copied for Cockpit from medpipe.run_origin (retrain | recalibrate); Develop's gateway reads the
+   * record, never this copy.
+   */
+  public static final String VAR_RUN_ACTION = "runAction";
+  /** Transient (never stored, so never editable): true when the record says this run recalibrates (develop.bpmn). */
+  public static final String VAR_RECALIBRATE = "recalibrate";
+  public static final String RUN_ACTION_RETRAIN = "retrain";
+  public static final String RUN_ACTION_RECALIBRATE = "recalibrate";
   public static final String VAR_EXTRACT_ID = "extractId";
   public static final String VAR_SNAPSHOT_ID = "snapshotId";
   public static final String VAR_DATASET_HASH = "datasetHash";
@@ -155,10 +172,11 @@ public final class ProcessConstants {
   public static final String VAR_WINDOW_FROM = "windowFrom";              // ISO-8601 instant, with windowTo
   public static final String VAR_WINDOW_TO = "windowTo";
   public static final String VAR_DRIFT_REPORT_ID = "driftReportId";
-  /** What the drift policy decided for the run: none | warn | page | retrain. */
+  /** What the drift policy decided for the run: none | warn | page | recalibrate | retrain. */
   public static final String VAR_MONITOR_ACTION = "monitorAction";
   public static final String VAR_MONITOR_SUMMARY = "monitorSummary";      // one sentence for people
   public static final String MONITOR_ACTION_RETRAIN = "retrain";
+  public static final String MONITOR_ACTION_RECALIBRATE = "recalibrate";
   public static final String MONITOR_ACTION_PAGE = "page";
 
   // Values a reviewer picks in the Tasklist forms (qaDecision, deployDecision)

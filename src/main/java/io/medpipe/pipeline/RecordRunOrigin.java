@@ -6,6 +6,8 @@ import static io.medpipe.pipeline.ProcessConstants.VAR_ALERT_STARTED_AT;
 import static io.medpipe.pipeline.ProcessConstants.VAR_CHAMPION_VERSION_ID;
 import static io.medpipe.pipeline.ProcessConstants.VAR_DRIFT_REPORT_ID;
 import static io.medpipe.pipeline.ProcessConstants.VAR_MONITOR_RUN_ID;
+import static io.medpipe.pipeline.ProcessConstants.VAR_REQUESTED_ACTION;
+import static io.medpipe.pipeline.ProcessConstants.VAR_RUN_ACTION;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,6 +32,10 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
  * group, names and time come from the start message, which only the webhook may send ({@code signoff/StartRules});
  * the champion and the monitor run are looked up here, in the database, rather than taken from anything a caller
  * sends. Plain JDBC on the command's connection, as the sign-off records, because a plain engine has no Spring.
+ *
+ * <p>What the run does (its action) is recorded here too: recalibrate only when the alert asked for it and the
+ * monitor run found behind it decided so and left a drift report (whose prior estimate the recalibration uses);
+ * anything else is a full retraining, the step that is always safe.
  */
 public class RecordRunOrigin implements ExecutionListener {
 
@@ -52,26 +58,37 @@ public class RecordRunOrigin implements ExecutionListener {
     String alertGroup = null;
     String alertNames = null;
     OffsetDateTime alertStartedAt = null;
+    String requested = ProcessConstants.RUN_ACTION_RETRAIN;
     if ("alert".equals(trigger)) {
       alertGroup = (String) execution.getVariable(VAR_ALERT_GROUP);
       alertNames = (String) execution.getVariable(VAR_ALERT_NAMES);
       String startedAt = (String) execution.getVariable(VAR_ALERT_STARTED_AT);
       alertStartedAt = startedAt == null ? null : OffsetDateTime.parse(startedAt);
+      if (ProcessConstants.RUN_ACTION_RECALIBRATE.equals(execution.getVariable(VAR_REQUESTED_ACTION))) {
+        requested = ProcessConstants.RUN_ACTION_RECALIBRATE;
+      }
     }
     Connection connection = Context.getCommandContext().getDbSqlSession().getSqlSession().getConnection();
     try {
       UUID champion = champion(connection);
       UUID monitorRun = null;
       UUID report = null;
+      String action = ProcessConstants.RUN_ACTION_RETRAIN;
       if ("alert".equals(trigger) && champion != null) {
-        UUID[] found = monitorRun(connection, champion, alertStartedAt);
-        monitorRun = found[0];
-        report = found[1];
+        MonitorRun found = monitorRun(connection, champion, alertStartedAt);
+        if (found != null) {
+          monitorRun = found.id();
+          report = found.reportId();
+          if (ProcessConstants.RUN_ACTION_RECALIBRATE.equals(requested)
+              && ProcessConstants.RUN_ACTION_RECALIBRATE.equals(found.action()) && report != null) {
+            action = ProcessConstants.RUN_ACTION_RECALIBRATE;
+          }
+        }
       }
       try (PreparedStatement insert = connection.prepareStatement("""
           INSERT INTO medpipe.run_origin (run_id, business_key, trigger, started_by, alert_group, alert_names,
-            alert_started_at, monitor_run_id, drift_report_id, champion_version_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            alert_started_at, monitor_run_id, drift_report_id, champion_version_id, action)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
         insert.setString(1, execution.getProcessInstanceId());
         insert.setString(2, execution.getProcessBusinessKey());
         insert.setString(3, trigger);
@@ -82,8 +99,10 @@ public class RecordRunOrigin implements ExecutionListener {
         insert.setObject(8, monitorRun);
         insert.setObject(9, report);
         insert.setObject(10, champion);
+        insert.setString(11, action);
         insert.executeUpdate();
       }
+      execution.setVariable(VAR_RUN_ACTION, action);
       // copies for Cockpit (ids only); nothing reads them back
       setIfPresent(execution, VAR_CHAMPION_VERSION_ID, champion);
       setIfPresent(execution, VAR_MONITOR_RUN_ID, monitorRun);
@@ -101,21 +120,25 @@ public class RecordRunOrigin implements ExecutionListener {
     }
   }
 
+  /** A monitor run as the origin needs it: its id, its drift report and what its policy decided. */
+  private record MonitorRun(UUID id, UUID reportId, String action) {}
+
   /**
-   * The monitor run that raised the alert: the champion's latest finished run whose policy said retrain, finished
-   * before the alert started (the alerts fire on that run's meters). {monitor run id, drift report id}, or nulls.
+   * The monitor run that raised the alert: the champion's latest finished run whose policy said retrain or
+   * recalibrate, finished before the alert started (the alerts fire on that run's meters); null if there is none.
    */
-  private static UUID[] monitorRun(Connection connection, UUID champion, OffsetDateTime alertStartedAt)
+  private static MonitorRun monitorRun(Connection connection, UUID champion, OffsetDateTime alertStartedAt)
       throws SQLException {
     try (PreparedStatement query = connection.prepareStatement("""
-        SELECT id, report_id FROM medpipe.monitor_run
-        WHERE model_version_id = ? AND status = 'done' AND action = 'retrain' AND finished_at <= ?
+        SELECT id, report_id, action FROM medpipe.monitor_run
+        WHERE model_version_id = ? AND status = 'done' AND action IN ('retrain', 'recalibrate') AND finished_at <= ?
         ORDER BY finished_at DESC LIMIT 1""")) {
       query.setObject(1, champion);
       OffsetDateTime latest = alertStartedAt == null ? OffsetDateTime.now() : alertStartedAt.plus(CLOCK_SKEW);
       query.setTimestamp(2, Timestamp.from(latest.toInstant()));
       try (ResultSet rs = query.executeQuery()) {
-        return rs.next() ? new UUID[] {rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)} : new UUID[2];
+        return rs.next() ? new MonitorRun(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3))
+            : null;
       }
     }
   }

@@ -27,7 +27,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Receives Prometheus Alertmanager's webhook and asks the pipeline to retrain. One alert group (Alertmanager's
  * {@code groupKey}) never has two runs at once: repeated notifications while its run is active are acknowledged
- * without starting another.
+ * without starting another ({@code already-running}); and after an alert started a run for the version in production,
+ * no alert of any group starts another for that version until its cool-down ends ({@code cooling-down},
+ * {@code medpipe.webhook.cool-down}). Both answers name the run that made the request unnecessary.
  */
 @EngineRole
 @RestController
@@ -71,14 +73,21 @@ class RetrainWebhookController {
     }
     List<String> alertNames = alertNames(payload);
     OffsetDateTime startedAt = startedAt(payload);
+    String action = action(payload);
     // the group key and the other labels are free text from whoever configures alerting: only their hash (the
-    // business key) and the shape-checked alert names are stored in the run
+    // business key), the shape-checked alert names and the action (one of two words) are stored in the run
     String key = businessKey(payload.groupKey());
-    RetrainTrigger.Result result = trigger.requestRetrain(key, key, alertNames, startedAt);
+    RetrainTrigger.Result result = trigger.requestRetrain(key, key, alertNames, startedAt, action);
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", result.started() ? "started" : "already-running");
+    body.put("status", switch (result.outcome()) {
+      case STARTED -> "started";
+      case ALREADY_RUNNING -> "already-running";
+      case COOLING_DOWN -> "cooling-down";
+    });
     body.put("processInstanceId", result.processInstanceId());
     body.put("businessKey", result.businessKey());
+    // until when alerts for this champion start no run (null: no champion, or the cool-down is off)
+    body.put("coolDownUntil", result.coolDownUntil() == null ? null : result.coolDownUntil().toInstant().toString());
     // why the run started, as recorded (for a repeated notification: the active run's own reason)
     result.origin().ifPresent(origin -> body.put("origin", origin.asMap()));
     return result.started()
@@ -140,6 +149,34 @@ class RetrainWebhookController {
       throw new InvalidRequestException(problems);
     }
     return names;
+  }
+
+  /**
+   * What the alerts ask for, from their {@code action} labels (ops/prometheus/alerts.yml): recalibrate only when every
+   * alert that names an action says recalibrate, else retrain (the full run, which also covers a recalibration; and
+   * what an alert without the label has always meant). A label with another value is HTTP 400 naming the field.
+   */
+  static String action(AlertmanagerPayload payload) {
+    boolean recalibrate = false;
+    boolean retrain = false;
+    List<FieldProblem> problems = new ArrayList<>();
+    for (int i = 0; i < payload.alerts().size(); i++) {
+      Alert alert = payload.alerts().get(i);
+      String action = alert == null || alert.labels() == null ? null : alert.labels().get("action");
+      if (action == null) {
+        continue;
+      }
+      switch (action) {
+        case ProcessConstants.RUN_ACTION_RETRAIN -> retrain = true;
+        case ProcessConstants.RUN_ACTION_RECALIBRATE -> recalibrate = true;
+        default -> problems.add(new FieldProblem("alerts[" + i + "].labels.action",
+            "must be 'retrain' or 'recalibrate' (or absent: retrain)"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidRequestException(problems);
+    }
+    return recalibrate && !retrain ? ProcessConstants.RUN_ACTION_RECALIBRATE : ProcessConstants.RUN_ACTION_RETRAIN;
   }
 
   /**

@@ -16,10 +16,18 @@ import java.util.UUID;
  * @param monitorRunId      the monitor run whose drift policy asked for retraining, if one was found
  * @param driftReportId     that run's drift report
  * @param championVersionId the version in production when the run started, if any
+ * @param action            what the run does: retrain (Develop from the data stage) or recalibrate (the champion
+ *                          re-based to the prior its drift report estimated); recalibrate only for an alert whose
+ *                          monitor run decided so
  */
 public record RunOrigin(String runId, String businessKey, String trigger, String startedBy, String alertGroup,
                         String alertNames, OffsetDateTime alertStartedAt, UUID monitorRunId, UUID driftReportId,
-                        UUID championVersionId, OffsetDateTime recordedAt) {
+                        UUID championVersionId, String action, OffsetDateTime recordedAt) {
+
+  /** Whether the run recalibrates the champion instead of retraining. */
+  public boolean recalibrates() {
+    return ProcessConstants.RUN_ACTION_RECALIBRATE.equals(action);
+  }
 
   /** The drift report's address (the monitor run's HTML report), or null. */
   public String driftReportUrl() {
@@ -39,6 +47,7 @@ public record RunOrigin(String runId, String businessKey, String trigger, String
     m.put("driftReportId", driftReportId);
     m.put("driftReport", driftReportUrl());
     m.put("championVersionId", championVersionId);
+    m.put("action", action);
     m.put("recordedAt", recordedAt.toInstant().toString());
     return m;
   }

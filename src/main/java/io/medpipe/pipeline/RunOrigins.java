@@ -14,7 +14,8 @@ public class RunOrigins {
       rs.getString("business_key"), rs.getString("trigger"), rs.getString("started_by"), rs.getString("alert_group"),
       rs.getString("alert_names"), rs.getObject("alert_started_at", java.time.OffsetDateTime.class),
       rs.getObject("monitor_run_id", UUID.class), rs.getObject("drift_report_id", UUID.class),
-      rs.getObject("champion_version_id", UUID.class), rs.getObject("recorded_at", java.time.OffsetDateTime.class));
+      rs.getObject("champion_version_id", UUID.class), rs.getString("action"),
+      rs.getObject("recorded_at", java.time.OffsetDateTime.class));
 
   private final JdbcTemplate jdbc;
 

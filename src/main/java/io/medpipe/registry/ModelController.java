@@ -94,6 +94,9 @@ class ModelController {
     body.put("version", VersionRecord.of(version));
     body.put("label", version.label());
     body.put("stageHistory", registry.history(id));
+    // lineage of a recalibrated version: the version it was re-based from (how: params.recalibration, the card)
+    registry.parentVersionId(id).ifPresent(parent -> body.put("parentVersion", Map.of("id", parent,
+        "href", "/api/v1/models/" + parent)));
     Map<String, Object> profile = new LinkedHashMap<>();
     registry.referenceProfile(id).ifPresentOrElse(p -> {
       profile.put("sha256", p.sha256());

@@ -74,13 +74,31 @@ public class ModelRegistry {
     jdbc.update("""
         INSERT INTO medpipe.model_version (id, name, version, training_run_id, snapshot_id, dataset_hash, algorithm,
           params, metrics, artifact_uri, artifact_sha256, git_commit, process_instance_id, reference_profile,
-          reference_profile_sha256)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)""",
+          reference_profile_sha256, parent_version_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""",
         id, name, version, trainingRunId, run.snapshotId(), snapshots.find(run.snapshotId()).contentHash(),
         run.algorithm(), json.write(run.params()), json.write(run.metrics()), run.modelUri(), run.modelSha256(),
-        gitCommit, processInstanceId, profileJson, sha256(profileJson));
+        gitCommit, processInstanceId, profileJson, sha256(profileJson), parentOf(run));
     recordStage(id, ModelVersion.Stage.NONE, "medpipe", processInstanceId);
     return find(id).orElseThrow();
+  }
+
+  /**
+   * The version a run was derived from: a recalibrated run names it in its params ({@code recalibration.
+   * parentVersionId}); null for a run trained from data.
+   */
+  private static UUID parentOf(TrainingRun run) {
+    if (run.params() != null && run.params().get("recalibration") instanceof Map<?, ?> r
+        && r.get("parentVersionId") != null) {
+      return UUID.fromString(String.valueOf(r.get("parentVersionId")));
+    }
+    return null;
+  }
+
+  /** The version this one was derived from (a recalibration's champion), if any. */
+  public Optional<UUID> parentVersionId(UUID versionId) {
+    return jdbc.queryForList("SELECT parent_version_id FROM medpipe.model_version WHERE id = ?", UUID.class,
+        versionId).stream().filter(java.util.Objects::nonNull).findFirst();
   }
 
   /** The profile of the run's held-out rows: the rows its evaluation used, never the training rows. */

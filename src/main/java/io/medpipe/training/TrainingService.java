@@ -2,6 +2,7 @@ package io.medpipe.training;
 
 import io.medpipe.dataset.FeatureTable;
 import io.medpipe.dataset.SnapshotStore;
+import io.medpipe.training.calibration.PriorShiftCalibration;
 import io.medpipe.training.calibration.ProbabilityCalibration;
 import io.medpipe.training.card.ClinicalValidation;
 import io.medpipe.training.card.ModelCard;
@@ -69,6 +70,45 @@ public class TrainingService {
         targetClass, developed.split().test(), model.toBytes(), seconds, processInstanceId));
   }
 
+  /**
+   * A new run whose model is the parent run's model re-based to a new prior of its target class
+   * ({@link PriorShiftCalibration}): the same snapshot, held-out rows, seed and algorithm; nothing is trained. It is
+   * evaluated, validated and registered like any run; {@code lineage} is kept in its params as
+   * {@value RecalibrationCard#PARAM} (the registry takes the parent version from it, the model card shows it).
+   *
+   * @param fromPrior the target class's prior the parent's probabilities are calibrated to
+   * @param toPrior   the new prior
+   * @param lineage   where the new prior comes from and which version is re-based (parentVersionId among others)
+   */
+  public TrainingRun recalibrate(UUID parentRunId, double fromPrior, double toPrior, Map<String, Object> lineage,
+                                 String processInstanceId) {
+    long start = System.nanoTime();
+    TrainingRun parent = runs.find(parentRunId);
+    Classifier champion = runs.model(parentRunId);
+    int target = champion.classes().indexOf(parent.targetClass());
+    PriorShiftCalibration shift = new PriorShiftCalibration(champion.calibration().orElse(null), target, fromPrior,
+        toPrior);
+    UUID id = UUID.randomUUID();
+    Classifier model = champion.withCalibration(shift, ModelProvenance.Calibration.fitted(shift,
+        "the prior of " + parent.targetClass() + " estimated without labels on production predictions ("
+            + lineage.get("priorSource") + ")",
+        null, null))
+        .withRun(new ModelProvenance.Run(id.toString(), processInstanceId, parent.snapshotId().toString(),
+            snapshots.find(parent.snapshotId()).contentHash(), gitCommit));
+    Map<String, Object> params = new LinkedHashMap<>(parent.params());
+    Map<String, Object> recalibration = new LinkedHashMap<>(lineage);
+    recalibration.put("parentTrainingRunId", parentRunId.toString());
+    recalibration.put("targetClass", parent.targetClass());
+    recalibration.put("fromPrior", fromPrior);
+    recalibration.put("toPrior", toPrior);
+    recalibration.put("calibration", shift.asMap());
+    params.put(RecalibrationCard.PARAM, recalibration);
+    params.put("provenance", model.provenance().asMap());
+    return runs.insert(new TrainingRuns.NewRun(id, parent.snapshotId(), parent.algorithm(), params, parent.seed(),
+        parent.targetClass(), parent.testRows(), model.toBytes(), (System.nanoTime() - start) / 1e9,
+        processInstanceId));
+  }
+
   /** Evaluates the run's model on its held-out rows and stores the metrics and the model card with the run. */
   @SuppressWarnings("unchecked")
   public HeldOutEvaluation evaluate(UUID runId) {
@@ -106,6 +146,10 @@ public class TrainingService {
     Map<String, Object> card = ModelCard.json(runId.toString(), run.snapshotId().toString(), run.targetClass(), model,
         selection instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : null, evaluation, test);
     String html = ModelCard.html(card, run.targetClass(), test.y(), proba, target);
+    if (run.params().get(RecalibrationCard.PARAM) instanceof Map<?, ?> recalibration) {
+      card = RecalibrationCard.json(card, recalibration);
+      html = RecalibrationCard.html(html, recalibration);
+    }
     runs.storeCard(runId, html, card);
     return evaluation;
   }

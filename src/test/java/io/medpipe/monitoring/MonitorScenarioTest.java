@@ -75,6 +75,9 @@ class MonitorScenarioTest {
     Map<String, Signal> s = bySignal(monitor(DriftScenario.OLDER, 3000, 0, 103));
     assertThat(s.get("data_drift").flagged()).isTrue();
     assertThat(s.get("data_drift").action()).isEqualTo(Action.RETRAIN);
+    // older patients have less Fabry disease, a real prevalence shift; with the inputs drifted it is no label shift,
+    // so it retrains rather than recalibrates
+    assertThat(s.get("prevalence_shift").action()).isIn(Action.NONE, Action.RETRAIN);
   }
 
   @Test
@@ -88,9 +91,13 @@ class MonitorScenarioTest {
 
   @Test
   void aTripledPrevalenceIsAPrevalenceShift() {
-    Map<String, Signal> s = bySignal(monitor(DriftScenario.PREVALENCE, 4000, 0, 105));
+    MonitorService.Result result = monitor(DriftScenario.PREVALENCE, 4000, 0, 105);
+    Map<String, Signal> s = bySignal(result);
     assertThat(s.get("prevalence_shift").flagged()).isTrue();
     assertThat(s.get("prevalence_shift").magnitude()).isGreaterThan(1.5);
+    // nothing else moved: label shift, answered by re-basing the champion to the new prior
+    assertThat(s.get("prevalence_shift").action()).isEqualTo(Action.RECALIBRATE);
+    assertThat(result.action()).isEqualTo(Action.RECALIBRATE);
   }
 
   /**

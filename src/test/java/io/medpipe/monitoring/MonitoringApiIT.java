@@ -154,10 +154,10 @@ class MonitoringApiIT {
     HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + MANAGEMENT_PORT
         + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(scrape.body()).contains("medpipe_monitor_window_predictions 1500.0")
-        // one drifted lab of 30 is a narrow drift (the policy warns: 1); retraining comes from a signal at 3 (here
+        // one drifted lab of 30 is a narrow drift (the policy warns: 1); retraining comes from a signal at 4 (here
         // the domain classifier, or data drift when chance flags two more features)
-        .containsPattern("medpipe_monitor_signal_action\\{[^}]*signal=\"data_drift\"[^}]*} [13].0")
-        .containsPattern("medpipe_monitor_signal_action\\{[^}]*} 3.0")
+        .containsPattern("medpipe_monitor_signal_action\\{[^}]*signal=\"data_drift\"[^}]*} [14].0")
+        .containsPattern("medpipe_monitor_signal_action\\{[^}]*} 4.0")
         .containsPattern("medpipe_monitor_signal_flagged\\{[^}]*signal=\"data_drift\"[^}]*} 1.0")
         .containsPattern("medpipe_monitor_feature_drifted\\{[^}]*feature=\"lab_0\"[^}]*} 1.0")
         .contains("medpipe_monitor_last_run_age_seconds");

@@ -104,7 +104,12 @@ public final class MonitoringFixture {
    */
   public void logPredictions(ModelVersion version, List<DriftScenario.Case> cases, double feedbackShare, long seed,
                              Instant start) {
-    Classifier model = registry.load(version);
+    logPredictions(jdbc, json, registry.load(version), version, cases, feedbackShare, seed, start);
+  }
+
+  /** {@link #logPredictions(ModelVersion, List, double, long, Instant)} into any medpipe database. */
+  public static void logPredictions(JdbcTemplate jdbc, Json json, Classifier model, ModelVersion version,
+                                    List<DriftScenario.Case> cases, double feedbackShare, long seed, Instant start) {
     List<Feature> features = model.features();
     SplittableRandom random = new SplittableRandom(seed);
     List<Object[]> log = new ArrayList<>();

@@ -121,12 +121,12 @@ class OpsConfigTest {
   }
 
   @Test
-  void alertmanagerSendsOnlyRetrainAlertsToTheWebhookPathWithABearerTokenFile() throws Exception {
+  void alertmanagerSendsOnlyRetrainAndRecalibrateAlertsToTheWebhookPathWithABearerTokenFile() throws Exception {
     Map<String, Object> config = yaml(OPS.resolve("alertmanager/alertmanager.yml"));
     Map<String, Object> route = map(config.get("route"));
     List<Map<String, Object>> routes = list(route.get("routes"));
     assertThat(routes).hasSize(1);
-    assertThat(routes.get(0).get("matchers")).isEqualTo(List.of("action=\"retrain\""));
+    assertThat(routes.get(0).get("matchers")).isEqualTo(List.of("action=~\"retrain|recalibrate\""));
     String webhookReceiver = (String) routes.get(0).get("receiver");
 
     Map<String, Map<String, Object>> receivers = list(config.get("receivers")).stream()

@@ -822,8 +822,9 @@ class MlopsPipelineProcessTest {
   void theStagesOutputsAndOnlyThemReachTheRun() {
     ProcessInstance pipeline = startPipeline();
     develop(pipeline, 0.86, 0.61, 0.95);
-    assertThat(runtimeService().getVariables(pipeline.getId())).containsOnlyKeys(VAR_TRIGGER, VAR_DEVELOP_OUTCOME,
-        VAR_SNAPSHOT_ID, VAR_TRAINING_RUN_ID, VAR_VALIDATION_FAILURES);
+    assertThat(runtimeService().getVariables(pipeline.getId())).containsOnlyKeys(VAR_TRIGGER, VAR_RUN_ACTION,
+        VAR_DEVELOP_OUTCOME, VAR_SNAPSHOT_ID, VAR_TRAINING_RUN_ID, VAR_VALIDATION_FAILURES);
+    assertThat(runtimeService().getVariable(pipeline.getId(), VAR_RUN_ACTION)).isEqualTo(RUN_ACTION_RETRAIN);
     assertThat(runtimeService().getVariables(pipeline.getId())).contains(entry(VAR_DEVELOP_OUTCOME, OUTCOME_VALIDATED),
         entry(VAR_SNAPSHOT_ID, "snapshot-1"), entry(VAR_TRAINING_RUN_ID, "run-1"));
 
@@ -842,8 +843,9 @@ class MlopsPipelineProcessTest {
     Map<String, Object> run = new java.util.TreeMap<>();
     historyService().createHistoricVariableInstanceQuery().processInstanceId(pipeline.getId()).list()
         .forEach(v -> run.put(v.getName(), v.getValue()));
-    assertThat(run).containsOnlyKeys(VAR_TRIGGER, VAR_DEVELOP_OUTCOME, VAR_SNAPSHOT_ID, VAR_TRAINING_RUN_ID,
-        VAR_VALIDATION_FAILURES, VAR_STAGING_OUTCOME, VAR_MODEL_VERSION_ID, VAR_EVIDENCE_ID, VAR_FAILURE_REASON,
+    assertThat(run).containsOnlyKeys(VAR_TRIGGER, VAR_RUN_ACTION, VAR_DEVELOP_OUTCOME, VAR_SNAPSHOT_ID,
+        VAR_TRAINING_RUN_ID, VAR_VALIDATION_FAILURES, VAR_STAGING_OUTCOME, VAR_MODEL_VERSION_ID, VAR_EVIDENCE_ID,
+        VAR_FAILURE_REASON,
         VAR_PRODUCTION_OUTCOME);
     assertThat(run).contains(entry(VAR_STAGING_OUTCOME, OUTCOME_APPROVED), entry(VAR_MODEL_VERSION_ID, MODEL_VERSION),
         entry(VAR_PRODUCTION_OUTCOME, OUTCOME_DEPLOYED), entry(VAR_FAILURE_REASON, null));

@@ -14,7 +14,7 @@ import java.util.Map;
  * and a clinician reads "risk 12%" as a risk, so the model serves calibrated probabilities.
  */
 public sealed interface ProbabilityCalibration extends Serializable permits PlattCalibration, IsotonicCalibration,
-    VectorScaling {
+    VectorScaling, PriorShiftCalibration {
 
   /** How to recalibrate; configured as {@code medpipe.training.calibration}. */
   enum Method {
