@@ -63,13 +63,14 @@ public final class DriftPolicy {
 
   /** The signals the policy is asked about, with the names the DMN and the meters use. */
   public static final List<String> SIGNALS = List.of("data_drift", "multivariate_drift", "prevalence_shift",
-      "estimated_recall", "live_recall");
+      "estimated_recall", "live_recall", "live_recall_drop");
 
   /** The signal a recalibration answers: only a changed prior can be fixed by re-basing to a new prior. */
   public static final String PREVALENCE_SHIFT = "prevalence_shift";
 
   /** The signals whose actions are the prevalence shift's {@code otherDrift}: signs that p(x | y) changed. */
-  static final List<String> DRIFT_SIGNS = List.of("data_drift", "multivariate_drift", "live_recall");
+  static final List<String> DRIFT_SIGNS = List.of("data_drift", "multivariate_drift", "live_recall",
+      "live_recall_drop");
 
   /**
    * One signal as the policy saw it and decided.
@@ -173,6 +174,10 @@ public final class DriftPolicy {
         expected == null ? Double.NaN : expected.recall(), report.windowRows()));
     ClassPerformance live = livePerformanceOfTarget(report);
     signals.add(decide("live_recall", live != null && live.belowValidated(),
+        live == null ? Double.NaN : live.recall().value(), live == null ? 0 : live.recall().trials()));
+    // the same recall against what the version reached on its held-out rows: a concept change that costs recall
+    // shows here long before the validated floor is crossed (one test, the target class: no multiplicity)
+    signals.add(decide("live_recall_drop", live != null && live.dropP() < report.alpha(),
         live == null ? Double.NaN : live.recall().value(), live == null ? 0 : live.recall().trials()));
     // second pass: the prevalence shift with the strongest sign that more than the prior changed
     Action otherDrift = signals.stream().filter(s -> DRIFT_SIGNS.contains(s.signal())).map(Signal::action)

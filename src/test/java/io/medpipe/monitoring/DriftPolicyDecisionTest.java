@@ -117,6 +117,16 @@ class DriftPolicyDecisionTest {
         .orElseThrow().action()).isEqualTo(Action.WARN);
   }
 
+  @Test
+  void liveRecallBelowTheHeldOutRecallOnEnoughConfirmedCasesRetrains() {
+    assertThat(POLICY.decide("live_recall_drop", true, 0.84, 50).action()).isEqualTo(Action.RETRAIN);
+    assertThat(POLICY.decide("live_recall_drop", true, 0.5, 10).action()).isEqualTo(Action.WARN);
+    assertThat(POLICY.decide("live_recall_drop", false, 0.94, 50).action()).isEqualTo(Action.NONE);
+    // a fall in recall is a sign that more than the prior changed: a prevalence shift with it is retrained
+    assertThat(POLICY.decide("prevalence_shift", true, 3.0, 3000, Action.RETRAIN).action())
+        .isEqualTo(Action.RETRAIN);
+  }
+
   private static Action prevalence(List<DriftPolicy.Signal> signals) {
     return signals.stream().filter(s -> s.signal().equals("prevalence_shift")).findFirst().orElseThrow().action();
   }
@@ -125,14 +135,14 @@ class DriftPolicyDecisionTest {
   static DriftReport report(int driftedFeatures, boolean domainDrifted, boolean liveBelow) {
     DriftReport.Rate rate = new DriftReport.Rate(5, 20, 0.25, 0.11, 0.47);
     DriftReport.LivePerformance live = liveBelow ? new DriftReport.LivePerformance(3000, 1000, 1 / 3.0,
-        List.of(new DriftReport.ClassPerformance("fabry", rate, rate, rate, 0.8, true))) : null;
+        List.of(new DriftReport.ClassPerformance("fabry", rate, rate, rate, 0.8, true, Double.NaN, Double.NaN))) : null;
     return new DriftReport(3000, 200, false, "test", 0.05, List.of(), driftedFeatures, driftedFeatures / 30.0,
         new DriftReport.DomainDrift(domainDrifted ? 0.7 : 0.52, 0.6, "learned", 500, 5, List.of(), domainDrifted,
             null),
         new DriftReport.PrevalenceShift("fabry", 0.01, 0.03, 0.025, 0.035, 0.95, 0.03, 2.0, false, 3.0, 1e-9, true,
             5),
         new DriftReport.ExpectedPerformance("fabry", 90, 90, 0.9, 0.85, 0.95, 0.5, 0.4, 0.6, true, 0.8, false), live,
-        List.of(), "sha");
+        List.of(), "sha", 0);
   }
 
   @Test

@@ -106,18 +106,40 @@ class MonitorScenarioTest {
    * direction depends on the model (a forest leaned less on them; the boosted default gives them more weight in the
    * patients who still show them), so the test holds the shift against a no-drift control, not a direction. Live
    * recall falls too, yet stays above this version's validated lower bound, which is wide (a 2,000-row held-out set
-   * has about 20 cases).
+   * has about 20 cases), and against the recall the version reached on those few rows it is not yet significant.
    */
   @Test
   void aConceptChangeShowsInTheExplanationsNotInTheInputs() throws Exception {
-    double[] control = classicSigns(monitor(DriftScenario.NO_DRIFT, 5000, 1.0, 206));
+    MonitorService.Result quiet = monitor(DriftScenario.NO_DRIFT, 5000, 1.0, 206);
+    double[] control = classicSigns(quiet);
+    assertThat(bySignal(quiet).get("live_recall_drop").flagged()).isFalse();
     MonitorService.Result result = monitor(DriftScenario.CONCEPT_CHANGE, 5000, 1.0, 106);
     Map<String, Signal> s = bySignal(result);
     assertThat(s.get("data_drift").flagged()).isFalse();
+    // clinicians confirm fewer cases found than on the held-out rows, but the held-out rows of this version hold
+    // about 20 Fabry cases: against so few, a fall from 0.94 to 0.84 on 50 confirmed cases is not significant
+    // (Fisher's exact test; docs/monitoring.md gives the sizes it takes), so it points the right way, unflagged
+    double conceptP = dropP(result);
+    double quietP = dropP(quiet);
+    System.out.printf("live recall against the held-out recall: p %.4f (concept change), %.4f (no drift)%n",
+        conceptP, quietP);
+    assertThat(conceptP).isLessThan(quietP);
     double[] concept = classicSigns(result);
     System.out.printf("classic signs' mean |SHAP|: reference %.5f, no-drift window %.5f, concept-change window %.5f;"
         + " live recall %.3f%n", concept[0], control[1], concept[1], s.get("live_recall").magnitude());
     assertThat(Math.abs(concept[1] - concept[0])).isGreaterThan(2 * Math.abs(control[1] - control[0]));
+  }
+
+  /** The target class's dropP (live recall against the held-out recall) in the monitor run's report. */
+  private static double dropP(MonitorService.Result result) throws Exception {
+    var live = MonitoringFixture.MAPPER.readTree(fixture.jdbc.queryForObject("SELECT body -> 'report' ->"
+        + " 'livePerformance' FROM medpipe.report WHERE id = ?", String.class, result.reportId()));
+    for (var c : live.path("classes")) {
+      if (c.path("label").asText().equals("fabry")) {
+        return c.path("dropP").asDouble();
+      }
+    }
+    throw new AssertionError("no live figures for fabry");
   }
 
   /** The classic signs' summed mean |SHAP| in the reference and in the window of the monitor run's report. */

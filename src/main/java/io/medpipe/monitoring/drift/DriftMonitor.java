@@ -150,7 +150,7 @@ public final class DriftMonitor {
         targetLabel, priorAdjusted, bounds.getOrDefault(targetLabel, Double.NaN));
     LivePerformance live = window.feedback() == null ? null
         : Performance.live(window.predicted(), window.feedback(), profile.classes(), bounds,
-            referenceRecall(profile.confusionMatrix()));
+            referenceCases(profile.confusionMatrix()));
     List<ShapShift> shap = explanationDrift(profile, window, features);
 
     String message = drifted + " of " + p + " features drifted"
@@ -163,18 +163,17 @@ public final class DriftMonitor {
         p == 0 ? 0 : (double) drifted / p, domain, prevalence, expected, live, shap, checksum, window.undecided());
   }
 
-  /** Each class's recall on the held-out rows, from the profile's confusion matrix {@code [predicted][true]}. */
-  static double[] referenceRecall(long[][] confusion) {
+  /** Each class's {found, cases} on the held-out rows, from the profile's confusion matrix {@code [predicted][true]}. */
+  static long[][] referenceCases(long[][] confusion) {
     int k = confusion.length;
-    double[] recall = new double[k];
+    long[][] found = new long[k][2];
     for (int c = 0; c < k; c++) {
-      long cases = 0;
       for (long[] row : confusion) {
-        cases += row[c];
+        found[c][1] += row[c];
       }
-      recall[c] = cases == 0 ? Double.NaN : (double) confusion[c][c] / cases;
+      found[c][0] = confusion[c][c];
     }
-    return recall;
+    return found;
   }
 
   private static void checkShapes(Window window, int p, int k, String name) {

@@ -203,8 +203,8 @@ public record DriftReport(long windowRows, int minimumWindow, boolean tooFewPred
    * @param belowValidated       recall's upper Wilson bound is below the validated bound
    * @param referenceRecall      the version's recall of this class on its held-out rows (the reference profile's
    *                             confusion matrix at the served decision), NaN if unknown
-   * @param dropP                one-sided exact binomial p-value of "live recall is not below the reference
-   *                             recall" (small: the model finds fewer of these cases than it did), NaN if untestable
+   * @param dropP                one-sided Fisher exact p-value of "live recall is not below the held-out recall"
+   *                             (small: the model finds fewer of these cases than it did), NaN if untestable
    */
   public record ClassPerformance(String label, Rate recall, Rate precision, Rate specificity,
                                  double validatedRecallLower, boolean belowValidated, double referenceRecall,

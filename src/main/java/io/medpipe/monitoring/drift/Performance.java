@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.statistics.inference.AlternativeHypothesis;
-import org.apache.commons.statistics.inference.BinomialTest;
+import org.apache.commons.statistics.inference.FisherExactTest;
 import org.apache.commons.statistics.interval.BinomialConfidenceInterval;
 import org.apache.commons.statistics.interval.Interval;
 
@@ -85,14 +85,17 @@ final class Performance {
   }
 
   /**
-   * As above, and each class's live recall tested against its reference recall (exact binomial test, one-sided,
-   * commons-statistics-inference): a concept change that costs recall shows there while recall is still above the
-   * validated bound, which only a much larger fall would cross.
+   * As above, and each class's live recall tested against its recall on the version's held-out rows: Fisher's exact
+   * test, one-sided, on found and missed cases live against found and missed on those rows (commons-statistics-
+   * inference). Both counts are samples: a held-out recall measured on a few dozen cases is itself uncertain, and a
+   * test against it as if it were exact would flag every window once feedback accumulates whenever that estimate
+   * happened to be high. A concept change that costs recall can show here while recall is still above the validated
+   * bound; how soon depends on how many cases both sides hold.
    *
-   * @param referenceRecall per class, the recall on the version's held-out rows (null or NaN: not tested)
+   * @param referenceCases per class, {found, cases} on the held-out rows at the served decision (null: not tested)
    */
   static LivePerformance live(int[] predicted, int[] feedback, List<String> classes,
-                              Map<String, Double> validatedRecallLower, double[] referenceRecall) {
+                              Map<String, Double> validatedRecallLower, long[][] referenceCases) {
     int k = classes.size();
     // one extra row for the answers without an automated decision
     long[][] confusion = new long[k + 1][k];
@@ -122,10 +125,12 @@ final class Performance {
       long tn = labelled - tp - fn - fp;
       Rate recall = wilson(tp, tp + fn);
       double bound = validatedRecallLower.getOrDefault(classes.get(c), Double.NaN);
-      double reference = referenceRecall == null ? Double.NaN : referenceRecall[c];
-      double dropP = Double.isNaN(reference) || tp + fn == 0 || tp + fn > Integer.MAX_VALUE ? Double.NaN
-          : BinomialTest.withDefaults().with(AlternativeHypothesis.LESS_THAN)
-              .test((int) (tp + fn), (int) tp, reference).getPValue();
+      long refFound = referenceCases == null ? 0 : referenceCases[c][0];
+      long refCases = referenceCases == null ? 0 : referenceCases[c][1];
+      double reference = refCases == 0 ? Double.NaN : (double) refFound / refCases;
+      double dropP = refCases == 0 || tp + fn == 0 || tp + fn + refCases > Integer.MAX_VALUE ? Double.NaN
+          : FisherExactTest.withDefaults().with(AlternativeHypothesis.LESS_THAN)
+              .test(new int[][] {{(int) tp, (int) fn}, {(int) refFound, (int) (refCases - refFound)}}).getPValue();
       perClass.add(new ClassPerformance(classes.get(c), recall, wilson(tp, tp + fp), wilson(tn, tn + fp), bound,
           !Double.isNaN(bound) && recall.upper() < bound, reference, dropP));
     }
