@@ -207,6 +207,9 @@ class ChampionChallengerIT {
     List<String> ends = history.createHistoricActivityInstanceQuery().processInstanceId(staging.getId())
         .activityType("noneEndEvent").list().stream().map(HistoricActivityInstance::getActivityName).toList();
     assertThat(ends).containsExactly("Champion kept");
+    // and the run says so too, not "Rejected by medical QA"
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(run).activityType("noneEndEvent")
+        .list().stream().map(HistoricActivityInstance::getActivityName).toList()).containsExactly("Champion kept");
     assertThat(history.createHistoricVariableInstanceQuery().processInstanceId(run)
         .variableName(ProcessConstants.VAR_STAGING_OUTCOME).singleResult().getValue()).isEqualTo("champion-kept");
 

@@ -251,7 +251,8 @@ class MlopsPipelineProcessTest {
     BpmnAwareTests.assertThat(staging).isEnded().hasPassed("champion-rule", STAGING_CHAMPION_KEPT)
         .hasNotPassed(TASK_MEDICAL_QA);
     assertThat(variable(pipeline, VAR_STAGING_OUTCOME)).isEqualTo(OUTCOME_CHAMPION_KEPT);
-    BpmnAwareTests.assertThat(pipeline).isEnded().hasNotPassed("call-production");
+    BpmnAwareTests.assertThat(pipeline).isEnded().hasNotPassed("call-production")
+        .hasPassed("end-champion-kept").hasNotPassed(PIPELINE_REJECTED_BY_QA);
     Map<String, Object> verdict = jdbc.queryForMap("SELECT run_id, proceed, reason FROM medpipe.champion_verdict"
         + " WHERE comparison_id = ?", id);
     assertThat(verdict).containsEntry("run_id", pipeline.getId()).containsEntry("proceed", false);
