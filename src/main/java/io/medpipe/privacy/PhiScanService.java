@@ -112,6 +112,9 @@ public class PhiScanService {
         + " docs/security-api.md) or purge them"),
     MONITOR_RUN("monitor run", "a drift monitor run: delete its record (medpipe.monitor_run); its drift report is a"
         + " report"),
+    KILL_SWITCH("kill switch event", "a kill switch event: the database owner deletes it (medpipe.kill_switch_event is"
+        + " append-only: disable its triggers for the deletion), and tells whoever stopped or resumed the model to"
+        + " give reasons without patient details"),
     CHAMPION_COMPARISON("champion comparison", "a champion comparison: the database owner deletes it (medpipe"
         + ".champion_comparison and champion_verdict are append-only: disable their triggers for the deletion)"),
     PROCESS_VARIABLES("process variables", "process variables of a run: cancel the run if it still runs, then an"
@@ -220,6 +223,10 @@ public class PhiScanService {
     // drift reports are reports (kind drift, above); the runs' own records keep messages and policy reasons
     jdbc.query("SELECT id::text, concat_ws(' ', message, signals::text, requested_by) FROM medpipe.monitor_run", rs -> {
       place(scanner, leaks, places, "monitor run " + rs.getString(1), rs.getString(2));
+    });
+    // the API refuses an identifier-shaped reason, but a name or a free-text detail is not a shape: scanned too
+    jdbc.query("SELECT id::text, concat_ws(' ', actor, reason) FROM medpipe.kill_switch_event", rs -> {
+      place(scanner, leaks, places, "kill switch event " + rs.getString(1), rs.getString(2));
     });
     // aggregates and model labels only, but the labels and summaries are text: scanned like the other records
     jdbc.query("SELECT c.id::text, concat_ws(' ', c.body::text, v.reason) FROM medpipe.champion_comparison c"
