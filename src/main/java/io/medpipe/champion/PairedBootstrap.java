@@ -1,5 +1,6 @@
 package io.medpipe.champion;
 
+import io.medpipe.training.evaluation.BootstrapCi;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.SplittableRandom;
@@ -166,14 +167,6 @@ public final class PairedBootstrap {
     }
     double[] v = Arrays.copyOf(replicates, defined);
     Arrays.sort(v);
-    return new Interval(value, percentile(v, 0.025), percentile(v, 0.975));
-  }
-
-  /** Linear interpolation between closest ranks (numpy's default percentile). */
-  static double percentile(double[] sorted, double q) {
-    double pos = q * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(sorted.length - 1, lo + 1);
-    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    return new Interval(value, BootstrapCi.percentile(v, 0.025), BootstrapCi.percentile(v, 0.975));
   }
 }

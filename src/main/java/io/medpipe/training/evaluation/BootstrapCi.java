@@ -141,8 +141,8 @@ public final class BootstrapCi {
     return Math.max(0, (centre - half) / (1 + z2n));
   }
 
-  /** Linear interpolation between closest ranks (numpy's default percentile). */
-  static double percentile(double[] sorted, double q) {
+  /** Linear interpolation between closest ranks (numpy's default percentile) of values sorted ascending. */
+  public static double percentile(double[] sorted, double q) {
     double pos = q * (sorted.length - 1);
     int lo = (int) Math.floor(pos);
     int hi = Math.min(sorted.length - 1, lo + 1);
