@@ -18,7 +18,7 @@ BASE=http://localhost:$PORT
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT
-deadline() { [ $SECONDS -lt "$1" ] || { echo "gave up waiting for $2 (see $DIR/medpipe.log)" >&2; exit 1; }; }
+. bench/lib.sh
 
 MEDPIPE_PORT=$PORT MEDPIPE_MANAGEMENT_PORT=$MANAGEMENT_PORT MEDPIPE_DATA_DIR=$DIR/medpipe java -jar "$JAR" \
   >"$DIR/medpipe.log" 2>&1 &
@@ -26,26 +26,7 @@ PIDS+=($!)
 until grep -q "External-task workers started" "$DIR/medpipe.log"; do sleep 0.5; kill -0 "${PIDS[0]}"; done
 KEY=$(cat "$DIR/medpipe/api-admin.key")
 
-task() { # $1 user, $2 task key -> task id (waits)
-  local id="" end=$((SECONDS + 900))
-  while [ -z "$id" ]; do
-    deadline $end "task $2"
-    id=$(curl -s -u "$1:demo" "$BASE/engine-rest/task?taskDefinitionKey=$2" | python3 -c 'import sys,json; t=json.load(sys.stdin); print(t[0]["id"] if t else "")')
-    [ -n "$id" ] || sleep 1
-  done
-  echo "$id"
-}
-complete() {
-  curl -s -o /dev/null -w "%{http_code}" -u "$1:demo" -H 'Content-Type: application/json' -X POST "$BASE/engine-rest/task/$2/complete" \
-    -d "{\"variables\":{\"$3\":{\"value\":\"approve\"},\"$4\":{\"value\":\"monitor under load\"}}}"
-}
-curl -s -o /dev/null -X POST "$BASE/api/v1/webhooks/retrain" -H "Authorization: Bearer $(cat "$DIR/medpipe/webhook.token")" \
-  -H 'Content-Type: application/json' \
-  -d '{"version":"4","groupKey":"{}:{alertname=\"FirstModel\"}","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"FirstModel"}}]}'
-[ "$(complete reviewer "$(task reviewer medical-qa-review)" qaDecision qaComment)" = 204 ]
-[ "$(complete devops "$(task devops approve-production)" deployDecision deployComment)" = 204 ]
-end=$((SECONDS + 600))
-until curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/model" | grep -q '"version"'; do deadline $end "the model to serve"; sleep 1; done
+first_model_to_production
 
 # a realistic sample through the API (inputs, explanations and float8 arrays as the API logs them), then copies of it
 java -jar "$JAR" scenario no-drift --patients 2000 --seed 3001 --feedback 0 --url "$BASE" --api-key "$KEY"

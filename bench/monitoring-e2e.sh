@@ -45,33 +45,11 @@ PIDS+=($!)
   --web.listen-address=127.0.0.1:$AM_PORT --cluster.listen-address= >"$DIR/am.log" 2>&1 &
 PIDS+=($!)
 
-deadline() { # $1 seconds, $2 what -> fails the run with a readable line when a wait runs out
-  [ $SECONDS -lt "$1" ] || { echo "gave up waiting for $2 (see $DIR/*.log)" >&2; exit 1; }
-}
-task() { # $1 user, $2 task key -> task id (waits)
-  local id=""
-  local deadline=$((SECONDS + 3600))
-  while [ -z "$id" ]; do
-    [ $SECONDS -lt $deadline ] || { echo "no $2 task within an hour (did the run end at validation? see $DIR/medpipe.log)" >&2; exit 1; }
-    id=$(curl -s -u "$1:demo" "$BASE/engine-rest/task?taskDefinitionKey=$2" | python3 -c 'import sys,json; t=json.load(sys.stdin); print(t[0]["id"] if t else "")')
-    [ -n "$id" ] || sleep 1
-  done
-  echo "$id"
-}
-complete() {
-  curl -s -o /dev/null -w "%{http_code}" -u "$1:demo" -H 'Content-Type: application/json' -X POST "$BASE/engine-rest/task/$2/complete" \
-    -d "{\"variables\":{\"$3\":{\"value\":\"approve\"},\"$4\":{\"value\":\"monitoring e2e\"}}}"
-}
+. bench/lib.sh
 runs() { curl -s -u operator:demo "$BASE/engine-rest/history/process-instance?processDefinitionKey=mlops-pipeline" | python3 -c 'import sys,json; print(len(json.load(sys.stdin)))'; }
 
 t1=$(now)
-curl -s -o /dev/null -X POST "$BASE/api/v1/webhooks/retrain" -H "Authorization: Bearer $(cat "$DIR/medpipe/webhook.token")" \
-  -H 'Content-Type: application/json' \
-  -d '{"version":"4","groupKey":"{}:{alertname=\"FirstModel\"}","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"FirstModel"}}]}'
-[ "$(complete reviewer "$(task reviewer medical-qa-review)" qaDecision qaComment)" = 204 ]
-[ "$(complete devops "$(task devops approve-production)" deployDecision deployComment)" = 204 ]
-end=$((SECONDS + 600))
-until curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/model" | grep -q '"version"'; do deadline $end "version 1 to serve"; sleep 1; done
+first_model_to_production
 echo "version 1 serving after $(since "$t1") s; its reference profile: $(curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/model" | python3 -c 'import sys,json; print(json.load(sys.stdin)["model"]["id"])' | xargs -I{} curl -s -H "X-API-Key: $KEY" "$BASE/api/v1/models/{}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["referenceProfile"])')"
 grep -o "Reference profile of [0-9]* held-out rows in .*" "$DIR/medpipe.log" | head -1
 

@@ -24,18 +24,7 @@ echo "start-up incl. first-start cohort of $PATIENTS patients: $(since "$t0") s"
 grep -o "Started MedpipeApplication in [0-9.]* seconds" "$DIR/app.log"
 grep -o "seeded synthetic cohort in [0-9]* ms" "$DIR/app.log"
 
-task() { # $1 user, $2 task key -> task id (waits)
-  local id=""
-  while [ -z "$id" ]; do
-    id=$(curl -s -u "$1:demo" "$BASE/engine-rest/task?taskDefinitionKey=$2" | python3 -c 'import sys,json; t=json.load(sys.stdin); print(t[0]["id"] if t else "")')
-    [ -n "$id" ] || sleep 0.2
-  done
-  echo "$id"
-}
-complete() { # $1 user, $2 task id, $3 decision var, $4 comment var
-  curl -s -o /dev/null -w "%{http_code}" -u "$1:demo" -H 'Content-Type: application/json' -X POST "$BASE/engine-rest/task/$2/complete" \
-    -d "{\"variables\":{\"$3\":{\"value\":\"approve\"},\"$4\":{\"value\":\"benchmark run\"}}}"
-}
+. bench/lib.sh # task, complete
 
 t1=$(now)
 curl -s -o /dev/null -X POST "$BASE/api/v1/webhooks/retrain" -H "Authorization: Bearer $(cat "$DIR/webhook.token")" \
